@@ -1,0 +1,550 @@
+"""Shared machinery of the CNN estimators: validation, the skorch net, seeding, I/O."""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _num_samples, check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    GradientNormClipping,
+    LRScheduler,
+    ProgressBar,
+)
+from skorch.helper import predefined_split
+
+from .exceptions import ConvergenceWarning
+from .nn._data import ImageDataset, make_augmentation
+from .nn._modules import (
+    BUILTIN_BACKBONES,
+    TORCHVISION_BACKBONES,
+    AffectNetModule,
+    build_backbone,
+)
+from .utils._validation import check_images
+
+BACKBONE_NAMES = tuple(BUILTIN_BACKBONES) + TORCHVISION_BACKBONES
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+}
+_FORMAT_VERSION = 1
+
+
+class AffectNeuralNet(NeuralNet):
+    """skorch ``NeuralNet`` with bf16 autocast on CUDA when ``amp=True``."""
+
+    def __init__(self, *args, amp=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amp = amp
+
+    def infer(self, x, **fit_params):
+        if self.amp and str(self.device).startswith("cuda"):
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                return super().infer(x, **fit_params).float()
+        return super().infer(x, **fit_params)
+
+
+def _softmax(x):
+    return torch.softmax(x, dim=-1)
+
+
+class FreezeBackbone(Callback):
+    """Freeze the backbone's parameters, and unfreeze them after ``epochs`` epochs.
+
+    ``epochs=None`` keeps the backbone frozen for the whole fit.
+    """
+
+    def __init__(self, epochs=None):
+        self.epochs = epochs
+
+    def _set(self, net, trainable):
+        for p in net.module_.backbone.parameters():
+            p.requires_grad_(trainable)
+
+    def on_train_begin(self, net, **kwargs):
+        self._set(net, False)
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.epochs is not None and len(net.history) > self.epochs:
+            self._set(net, True)
+
+
+class StopOnNonFinite(Callback):
+    """Stop training with a ConvergenceWarning when the training loss is NaN/inf."""
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        if not math.isfinite(loss):
+            warnings.warn(
+                f"Training loss became {loss} at epoch {len(net.history)}; training "
+                "stopped. Lower lr, set grad_clip, or check the inputs for extreme "
+                "values.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+            raise KeyboardInterrupt  # skorch ends fit cleanly on KeyboardInterrupt
+
+
+def _input_statistics(images, rng, max_samples=2048):
+    """Per-channel mean and std of the training pixels (on a sample)."""
+    n = len(images)
+    idx = np.sort(rng.choice(n, size=min(n, max_samples), replace=False))
+    if images.data is None:
+        idx = idx[:64]
+    ds = ImageDataset(images.subset(idx))
+    x = torch.stack([ds[i][0] for i in range(len(ds))])
+    mean = x.mean(dim=(0, 2, 3))
+    std = x.std(dim=(0, 2, 3), unbiased=False)
+    std = torch.where(std > 1e-6, std, torch.ones_like(std))
+    return mean.tolist(), std.tolist()
+
+
+class BaseAffectCNN(BaseEstimator):
+    """Base of the CNN estimators; not for direct use.
+
+    Subclasses set the task: ``_prepare_targets`` validates and encodes y,
+    ``_n_outputs``, ``_output_activation`` and ``_build_criterion`` describe the
+    head and loss, ``_valid_scoring`` gives the per-epoch validation metric.
+    """
+
+    _parameter_constraints: dict = {
+        "backbone": [StrOptions(set(BACKBONE_NAMES)), callable],
+        "pretrained": ["boolean"],
+        "freeze_backbone": [
+            "boolean",
+            Interval(numbers.Integral, 0, None, closed="left"),
+        ],
+        "width": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "image_shape": [tuple, list, None],
+        "augment": ["boolean", StrOptions({"auto"}), dict, callable, None],
+        "tta": ["boolean"],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "scheduler": [StrOptions({"onecycle", "cosine", "step", "plateau"}), None],
+        "early_stopping": [
+            "boolean",
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "grad_clip": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "amp": ["boolean"],
+        "device": [StrOptions({"auto", "cpu", "cuda"}), str],
+        "random_state": ["random_state"],
+        "checkpoint_dir": [str, Path, None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "net_kwargs": [dict, None],
+    }
+
+    # ------------------------------------------------------------------ hooks
+    def _prepare_targets(self, y, n_samples):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _n_outputs(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _output_activation(self):
+        return "linear"
+
+    def _build_criterion(self, y_train):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _valid_scoring(self):
+        return None
+
+    def _stratify_labels(self, y):
+        return None
+
+    def _sampler_weights(self, y_train):
+        return None
+
+    _predict_nonlinearity = None
+
+    # ------------------------------------------------------------------ helpers
+    def _resolve_device(self):
+        device = self.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if str(device).startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} but CUDA is not available on this machine. "
+                "Use device='auto' or device='cpu'."
+            )
+        if self.amp and not str(device).startswith("cuda"):
+            warnings.warn(
+                "amp=True has no effect on CPU (automatic mixed precision is used on "
+                "CUDA only); training in float32.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return device
+
+    def _seed(self):
+        if isinstance(self.random_state, numbers.Integral):
+            seed = int(self.random_state)
+        else:
+            rs = self.random_state
+            rng = rs if isinstance(rs, np.random.RandomState) else np.random
+            seed = int(rng.randint(0, 2**31 - 1))
+        torch.manual_seed(seed)
+        return seed
+
+    def _split(self, y, seed):
+        """Indices of the training and validation parts (validation only if needed)."""
+        n = len(y)
+        idx = np.arange(n)
+        needs_valid = bool(self.early_stopping) or self.scheduler == "plateau"
+        if not needs_valid:
+            return idx, None
+        from sklearn.model_selection import train_test_split
+
+        n_valid = max(1, int(round(self.validation_fraction * n)))
+        if n - n_valid < 2:
+            raise ValueError(
+                f"early stopping needs a validation split, but only {n} samples "
+                "arrived. Pass more data or set early_stopping=False."
+            )
+        strat = self._stratify_labels(y)
+        if strat is not None:
+            _, counts = np.unique(strat, return_counts=True)
+            if counts.min() < 2 or n_valid < len(counts):
+                strat = None
+        return train_test_split(
+            idx, test_size=n_valid, random_state=seed, stratify=strat
+        )
+
+    def _build_module(self, images, rng):
+        c = images.shape[0]
+        backbone, bb_channels = build_backbone(
+            self.backbone, c, pretrained=self.pretrained, width=self.width
+        )
+        mean, std = _input_statistics(images, rng)
+        return AffectNetModule(
+            backbone,
+            self._n_outputs(),
+            mean=mean,
+            std=std,
+            in_channels=c,
+            backbone_channels=bb_channels,
+            min_size=getattr(backbone, "min_size", 8),
+            dropout=self.dropout,
+            output=self._output_activation(),
+        )
+
+    def _callbacks(self, n_train, has_valid):
+        cbs = [("stop_non_finite", StopOnNonFinite())]
+        scoring = self._valid_scoring() if has_valid else None
+        if scoring is not None:
+            cbs.append((scoring.name, scoring))
+        monitor = "valid_loss" if has_valid else "train_loss"
+        steps = max(1, math.ceil(n_train / self.batch_size))
+        if self.scheduler == "onecycle":
+            sched = LRScheduler(
+                policy=torch.optim.lr_scheduler.OneCycleLR,
+                max_lr=self.lr,
+                total_steps=self.max_epochs * steps,
+                step_every="batch",
+            )
+        elif self.scheduler == "cosine":
+            sched = LRScheduler(policy="CosineAnnealingLR", T_max=self.max_epochs)
+        elif self.scheduler == "step":
+            sched = LRScheduler(
+                policy="StepLR", step_size=max(1, self.max_epochs // 3), gamma=0.1
+            )
+        elif self.scheduler == "plateau":
+            sched = LRScheduler(
+                policy="ReduceLROnPlateau", monitor=monitor, patience=2, factor=0.3
+            )
+        else:
+            sched = None
+        if sched is not None:
+            cbs.append(("lr_scheduler", sched))
+        if self.early_stopping:
+            patience = 5 if self.early_stopping is True else int(self.early_stopping)
+            cbs.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(monitor=monitor, patience=patience, load_best=True),
+                )
+            )
+        if self.grad_clip is not None:
+            cbs.append(("grad_clip", GradientNormClipping(self.grad_clip)))
+        if self.freeze_backbone is not False:
+            epochs = None if self.freeze_backbone is True else int(self.freeze_backbone)
+            cbs.append(("freeze_backbone", FreezeBackbone(epochs)))
+        if self.checkpoint_dir is not None:
+            d = str(self.checkpoint_dir)
+            cbs.append(
+                (
+                    "checkpoint_best",
+                    Checkpoint(
+                        dirname=d,
+                        monitor=f"{monitor}_best",
+                        fn_prefix="best_",
+                        f_pickle=None,
+                        load_best=False,
+                    ),
+                )
+            )
+            cbs.append(
+                (
+                    "checkpoint_last",
+                    Checkpoint(
+                        dirname=d, monitor=None, fn_prefix="last_", f_pickle=None
+                    ),
+                )
+            )
+        if self.verbose and self.verbose > 0:
+            cbs.append(("progress_bar", ProgressBar()))
+        return cbs
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        warm = self.warm_start and hasattr(self, "net_")
+        prev_state = self.net_.module_.state_dict() if warm else None
+        prev_shape = tuple(self.image_shape_) if warm else None
+        images = check_images(self, X, reset=True, image_shape=self.image_shape)
+        n = len(images)
+        if _num_samples(y) != n:
+            raise ValueError(
+                f"X and y must have the same number of samples; got {n} images and "
+                f"{_num_samples(y)} targets. Found input variables with inconsistent "
+                "numbers of samples."
+            )
+        y_enc = self._prepare_targets(y, n)
+        if n < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples to train; got "
+                f"n_samples={n} (1 sample)."
+            )
+        if warm and prev_shape != tuple(self.image_shape_):
+            raise ValueError(
+                "warm_start=True needs images of the shape the model was fitted on: "
+                f"{prev_shape}; got {tuple(self.image_shape_)}. Set warm_start=False."
+            )
+        device = self._resolve_device()
+        seed = self._seed()
+        rng = np.random.RandomState(seed)
+        train_idx, valid_idx = self._split(y_enc, seed)
+        transform = make_augmentation(self.augment, images.shape)
+        train_ds = ImageDataset(images.subset(train_idx), y_enc[train_idx], transform)
+        valid_ds = None
+        if valid_idx is not None:
+            valid_ds = ImageDataset(images.subset(valid_idx), y_enc[valid_idx])
+        module = self._build_module(images.subset(train_idx), rng)
+        n_train = len(train_idx)
+
+        kwargs = {
+            "iterator_train__shuffle": True,
+            # a final batch of one sample breaks batch norm on 1x1 feature maps
+            "iterator_train__drop_last": n_train % self.batch_size == 1,
+        }
+        weights = self._sampler_weights(y_enc[train_idx])
+        if weights is not None:
+            gen = torch.Generator().manual_seed(seed)
+            kwargs["iterator_train__sampler"] = torch.utils.data.WeightedRandomSampler(
+                torch.as_tensor(weights, dtype=torch.double),
+                num_samples=n_train,
+                replacement=True,
+                generator=gen,
+            )
+            kwargs["iterator_train__shuffle"] = False
+        if self.optimizer == "sgd":
+            kwargs["optimizer__momentum"] = 0.9
+        if self.weight_decay:
+            kwargs["optimizer__weight_decay"] = self.weight_decay
+        user = dict(self.net_kwargs or {})
+        callbacks = self._callbacks(n_train, valid_ds is not None)
+        callbacks += list(user.pop("callbacks", []) or [])
+        kwargs.update(user)
+        net = AffectNeuralNet(
+            module=module,
+            criterion=self._build_criterion(y_enc[train_idx]),
+            optimizer=_OPTIMIZERS[self.optimizer],
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=predefined_split(valid_ds) if valid_ds is not None else None,
+            callbacks=callbacks,
+            predict_nonlinearity=self._predict_nonlinearity,
+            device=device,
+            amp=self.amp,
+            verbose=int(bool(self.verbose)),
+            **kwargs,
+        )
+        net.initialize()
+        if prev_state is not None:
+            try:
+                net.module_.load_state_dict(prev_state)
+            except RuntimeError as exc:
+                raise ValueError(
+                    "warm_start=True could not reuse the fitted weights (the number of "
+                    f"outputs or the architecture changed): {exc}. Set "
+                    "warm_start=False."
+                ) from exc
+        net.fit(train_ds, None)
+        self.net_ = net
+        self.history_ = pd.DataFrame(
+            [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
+        )
+        self.n_epochs_ = len(net.history)
+        return self
+
+    # ------------------------------------------------------------------ predict
+    def _forward(self, X):
+        """Network outputs for X (after the prediction nonlinearity), float64."""
+        check_is_fitted(self)
+        images = check_images(self, X, reset=False)
+        out = self.net_.predict_proba(ImageDataset(images))
+        if self.tta:
+            flipped = self.net_.predict_proba(ImageDataset(images, flip=True))
+            out = (out + flipped) / 2
+        return np.asarray(out, dtype=np.float64)
+
+    def _more_init_tags(self, tags):
+        # Seeded CPU training is reproducible; CUDA kernels may not be.
+        tags.non_deterministic = self.device != "cpu"
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        return tags
+
+    # ------------------------------------------------------------------ I/O
+    def _fitted_state(self):  # pragma: no cover - overridden
+        return {}
+
+    def _set_fitted_state(self, state):  # pragma: no cover - overridden
+        pass
+
+    def save(self, path):
+        """Save the fitted weights and metadata without pickling any code.
+
+        Writes a ``torch.save`` file holding only tensors, numbers and strings,
+        so :meth:`load` can read it with ``torch.load(weights_only=True)``:
+        unlike joblib/pickle files, loading it never executes code. Custom
+        backbone classes cannot be stored this way; use joblib for those.
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (conventionally ``*.pt``).
+        """
+        check_is_fitted(self)
+        if not isinstance(self.backbone, str):
+            raise TypeError(
+                "save() stores weights for built-in backbones only; this model uses "
+                f"a custom backbone class {self.backbone!r}. Use joblib.dump instead."
+            )
+        params = self.get_params(deep=False)
+        bad = {
+            k: v
+            for k, v in params.items()
+            if not isinstance(v, (str, int, float, bool, type(None), list, tuple))
+        }
+        for k in bad:
+            params[k] = None
+        meta = {
+            "format_version": _FORMAT_VERSION,
+            "estimator": type(self).__name__,
+            "params": params,
+            "image_shape_": list(self.image_shape_),
+            "n_features_in_": getattr(self, "n_features_in_", None),
+            "state": self._fitted_state(),
+        }
+        torch.save(
+            {
+                "meta": json.dumps(meta),
+                "state_dict": {
+                    k: v.detach().cpu()
+                    for k, v in self.net_.module_.state_dict().items()
+                },
+            },
+            path,
+        )
+        return self
+
+    @classmethod
+    def load(cls, path, *, device="cpu"):
+        """Load a model written by :meth:`save` (weights only, no code unpickled).
+
+        Parameters
+        ----------
+        path : str or Path
+            File written by :meth:`save`.
+        device : str, default="cpu"
+            Where to put the network.
+
+        Returns
+        -------
+        estimator : fitted estimator
+        """
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+        try:
+            meta = json.loads(blob["meta"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{path!s} is not a file written by {cls.__name__}.save()."
+            ) from exc
+        if meta.get("estimator") != cls.__name__:
+            raise ValueError(
+                f"{path!s} holds a {meta.get('estimator')}; load it with "
+                f"{meta.get('estimator')}.load()."
+            )
+        params = {
+            k: tuple(v) if k == "image_shape" and v is not None else v
+            for k, v in meta["params"].items()
+        }
+        params["device"] = device
+        est = cls(**params)
+        est.image_shape_ = tuple(meta["image_shape_"])
+        if meta.get("n_features_in_") is not None:
+            est.n_features_in_ = meta["n_features_in_"]
+        est._set_fitted_state(meta["state"])
+        sd = blob["state_dict"]
+        c = est.image_shape_[0]
+        backbone, bb_channels = build_backbone(est.backbone, c, width=est.width)
+        module = AffectNetModule(
+            backbone,
+            est._n_outputs(),
+            mean=sd["mean"],
+            std=sd["std"],
+            in_channels=c,
+            backbone_channels=bb_channels,
+            min_size=getattr(backbone, "min_size", 8),
+            dropout=est.dropout,
+            output=est._output_activation(),
+        )
+        module.load_state_dict(sd)
+        net = AffectNeuralNet(
+            module=module,
+            criterion=torch.nn.MSELoss,
+            predict_nonlinearity=est._predict_nonlinearity,
+            batch_size=est.batch_size,
+            device=device,
+        )
+        net.initialize()
+        est.net_ = net
+        est.history_ = pd.DataFrame()
+        return est

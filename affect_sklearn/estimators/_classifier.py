@@ -1,0 +1,391 @@
+"""CNN expression classifier: skorch inside, the scikit-learn contract outside."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _assert_all_finite, check_is_fitted, column_or_1d
+from skorch.callbacks import EpochScoring
+from torch import nn
+
+from ..base import BaseAffectCNN, _softmax
+from ..nn._losses import FocalLoss
+
+__all__ = ["AffectCNNClassifier"]
+
+
+def _valid_accuracy(net, X, y):
+    """Accuracy of the cached validation outputs (used by skorch EpochScoring)."""
+    proba = net.predict_proba(X)
+    return float(np.mean(np.argmax(proba, axis=1) == np.asarray(y)))
+
+
+class AffectCNNClassifier(ClassifierMixin, BaseAffectCNN):
+    """CNN classifier of facial expressions (7 or 8 classes, or any labels).
+
+    A scikit-learn estimator around a skorch network: it clones, grid-searches,
+    cross-validates, pipelines and pickles like any classifier, while training
+    a convolutional net on face images.
+
+    Parameters
+    ----------
+    backbone : str or type, default="xception"
+        Feature extractor. Built-in nets for small faces: ``"xception"``
+        (depthwise-separable residual net, best accuracy per CPU-minute),
+        ``"basic"`` (3 conv layers, fastest), ``"resnet"`` (residual blocks),
+        ``"vgg"`` (VGG-style with batch norm; use on a GPU). torchvision nets:
+        ``"resnet18"``, ``"efficientnet_b0"``, ``"mobilenet_v3_small"``,
+        ``"mobilenet_v3_large"`` (grayscale is repeated to 3 channels). A
+        ``torch.nn.Module`` subclass taking ``in_channels`` and setting
+        ``self.out_features`` is accepted too.
+    pretrained : bool, default=False
+        Load ImageNet weights for torchvision backbones (needs them downloaded
+        or cached).
+    freeze_backbone : bool or int, default=False
+        ``True`` trains only the head; an int N trains the head for N epochs,
+        then unfreezes the backbone.
+    width : int, default=None
+        Channels of the first stage of a built-in backbone (None: its default).
+    dropout : float, default=0.25
+        Dropout before the classification head.
+    image_shape : tuple, default=None
+        ``(height, width[, channels])`` of flattened 2-D input or of image
+        paths (default: square widths are square images; paths use the first
+        file's size).
+    augment : bool, "auto", dict or callable, default="auto"
+        Training-set augmentation with torchvision transforms v2 (flip,
+        rotation, shift/scale, brightness/contrast jitter). "auto" augments
+        images of at least 16x16 pixels. Never applied at predict time. See
+        :func:`affect_sklearn.nn.make_augmentation`.
+    tta : bool, default=False
+        Test-time augmentation: average predictions of each image and its
+        mirror image.
+    loss : {"cross_entropy", "focal"}, default="cross_entropy"
+        Training loss.
+    focal_gamma : float, default=2.0
+        Focusing parameter of the focal loss.
+    label_smoothing : float, default=0.0
+        Label smoothing in [0, 1).
+    class_weight : None, "balanced" or dict, default=None
+        Per-class loss weights, keyed by the original labels.
+    class_sampling_weights : None, "balanced" or dict, default=None
+        Per-class weights of a ``WeightedRandomSampler`` that draws the
+        training batches, e.g. ``{"sad": 5.0, "happy": 0.5}`` (classes not
+        named keep 1.0). "balanced" draws every class equally often.
+    lr : float, default=3e-3
+        Learning rate (the peak rate for the one-cycle schedule).
+    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
+        Optimizer (SGD uses momentum 0.9).
+    weight_decay : float, default=1e-4
+        Weight decay.
+    batch_size : int, default=64
+        Mini-batch size.
+    max_epochs : int, default=10
+        Number of passes over the training data.
+    scheduler : {"onecycle", "cosine", "step", "plateau"} or None, default="onecycle"
+        Learning-rate schedule.
+    early_stopping : bool or int, default=False
+        Stop when the validation loss has not improved for this many epochs
+        (``True`` = 5) and restore the best weights. The validation split is
+        carved from the training data, stratified.
+    validation_fraction : float, default=0.1
+        Size of that validation split.
+    grad_clip : float, default=None
+        Clip the gradient norm to this value.
+    amp : bool, default=False
+        bf16 automatic mixed precision on CUDA; a no-op with a warning on CPU.
+    device : {"auto", "cpu", "cuda"} or str, default="auto"
+        Where to train; "auto" picks CUDA when available.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, augmentation and the split:
+        the same seed gives the same CPU predictions.
+    checkpoint_dir : str or Path, default=None
+        Directory for the best and last checkpoints (skorch ``Checkpoint``).
+    warm_start : bool, default=False
+        Start a new ``fit`` from the fitted weights, e.g. to continue training
+        with new ``class_sampling_weights`` or more epochs.
+    verbose : int, default=0
+        0 is silent; >0 prints a progress bar and a table per epoch.
+    net_kwargs : dict, default=None
+        Any other skorch ``NeuralNet`` option, e.g. ``{"callbacks": [...],
+        "iterator_train__num_workers": 2}``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The fitted network (``net_.module_`` is the torch module).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    history_ : pandas.DataFrame
+        Per-epoch train/valid loss, validation accuracy, duration.
+    image_shape_ : tuple
+        ``(channels, height, width)`` of the training images.
+    n_features_in_ : int
+        Pixels per image (for array input).
+    n_epochs_ : int
+        Epochs actually trained.
+
+    Examples
+    --------
+    >>> from affect_sklearn import AffectCNNClassifier
+    >>> from affect_sklearn.datasets import make_faces
+    >>> faces = make_faces(n_samples=64, image_size=24, n_classes=3, random_state=0)
+    >>> clf = AffectCNNClassifier(backbone="basic", max_epochs=2, random_state=0)
+    >>> clf.fit(faces.images, faces.target).predict(faces.images[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAffectCNN._parameter_constraints,
+        "loss": [StrOptions({"cross_entropy", "focal"})],
+        "focal_gamma": [Interval(numbers.Real, 0, None, closed="left")],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "class_sampling_weights": [StrOptions({"balanced"}), dict, None],
+    }
+    _predict_nonlinearity = staticmethod(_softmax)
+
+    def __init__(
+        self,
+        *,
+        backbone="xception",
+        pretrained=False,
+        freeze_backbone=False,
+        width=None,
+        dropout=0.25,
+        image_shape=None,
+        augment="auto",
+        tta=False,
+        loss="cross_entropy",
+        focal_gamma=2.0,
+        label_smoothing=0.0,
+        class_weight=None,
+        class_sampling_weights=None,
+        lr=3e-3,
+        optimizer="adamw",
+        weight_decay=1e-4,
+        batch_size=64,
+        max_epochs=10,
+        scheduler="onecycle",
+        early_stopping=False,
+        validation_fraction=0.1,
+        grad_clip=None,
+        amp=False,
+        device="auto",
+        random_state=None,
+        checkpoint_dir=None,
+        warm_start=False,
+        verbose=0,
+        net_kwargs=None,
+    ):
+        self.backbone = backbone
+        self.pretrained = pretrained
+        self.freeze_backbone = freeze_backbone
+        self.width = width
+        self.dropout = dropout
+        self.image_shape = image_shape
+        self.augment = augment
+        self.tta = tta
+        self.loss = loss
+        self.focal_gamma = focal_gamma
+        self.label_smoothing = label_smoothing
+        self.class_weight = class_weight
+        self.class_sampling_weights = class_sampling_weights
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.scheduler = scheduler
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.grad_clip = grad_clip
+        self.amp = amp
+        self.device = device
+        self.random_state = random_state
+        self.checkpoint_dir = checkpoint_dir
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.net_kwargs = net_kwargs
+
+    # ------------------------------------------------------------------ task hooks
+    def _prepare_targets(self, y, n_samples):
+        y = column_or_1d(y, warn=True)
+        if y.dtype.kind in "fc":
+            _assert_all_finite(y, input_name="y")
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if self.warm_start and hasattr(self, "classes_"):
+            if not np.array_equal(encoder.classes_, self.classes_):
+                raise ValueError(
+                    "warm_start=True needs the classes of the first fit "
+                    f"{self.classes_.tolist()}; got {encoder.classes_.tolist()}. "
+                    "Set warm_start=False to train from scratch."
+                )
+        self.label_encoder_ = encoder
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; the data "
+                f"contains only one class: {self.classes_[0]!r}."
+            )
+        y_enc = encoder.transform(y).astype(np.int64)
+        self._y_all = y  # for class weights computed on the whole training set
+        return y_enc
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _class_dict_to_array(self, mapping, name):
+        unknown = [k for k in mapping if k not in set(self.classes_.tolist())]
+        if unknown:
+            raise ValueError(
+                f"{name} names labels that are not in the training data: {unknown}. "
+                f"Known classes are {self.classes_.tolist()}."
+            )
+        return np.array([float(mapping.get(c, 1.0)) for c in self.classes_.tolist()])
+
+    def _build_criterion(self, y_train):
+        weight = None
+        if self.class_weight is not None:
+            if isinstance(self.class_weight, dict):
+                w = self._class_dict_to_array(self.class_weight, "class_weight")
+            else:
+                w = compute_class_weight(
+                    "balanced", classes=self.classes_, y=self._y_all
+                )
+            weight = torch.as_tensor(w, dtype=torch.float32)
+        if self.loss == "focal":
+            return FocalLoss(self.focal_gamma, weight, self.label_smoothing)
+        return nn.CrossEntropyLoss(weight=weight, label_smoothing=self.label_smoothing)
+
+    def _stratify_labels(self, y):
+        return y
+
+    def _sampler_weights(self, y_train):
+        if self.class_sampling_weights is None:
+            return None
+        counts = np.bincount(y_train, minlength=len(self.classes_)).astype(float)
+        if self.class_sampling_weights == "balanced":
+            per_class = np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
+        else:
+            per_class = self._class_dict_to_array(
+                self.class_sampling_weights, "class_sampling_weights"
+            )
+            if np.any(per_class < 0) or not np.any(per_class[counts > 0] > 0):
+                raise ValueError(
+                    "class_sampling_weights must be non-negative with at least one "
+                    f"positive weight; got {self.class_sampling_weights!r}."
+                )
+        return per_class[y_train]
+
+    def _valid_scoring(self):
+        return EpochScoring(
+            _valid_accuracy, name="valid_acc", lower_is_better=False, on_train=False
+        )
+
+    def _fitted_state(self):
+        return {
+            "classes_": self.classes_.tolist(),
+            "classes_dtype": str(self.classes_.dtype),
+        }
+
+    def _set_fitted_state(self, state):
+        dtype = state["classes_dtype"]
+        classes = np.asarray(
+            state["classes_"], dtype=None if dtype == "object" else dtype
+        )
+        if dtype == "object":
+            classes = classes.astype(object)
+        self.classes_ = classes
+        self.label_encoder_ = LabelEncoder()
+        self.label_encoder_.classes_ = classes
+
+    # ------------------------------------------------------------------ public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on face images X with expression labels y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W), (n, H, W, C), (n, C, H, W), (n, H*W) \
+or sequence of image paths
+            uint8 (0-255) or float (0-1) images; paths are read lazily.
+        y : array-like of shape (n,)
+            Labels of any type (e.g. ``"happy"`` or ints).
+
+        Returns
+        -------
+        self : AffectCNNClassifier
+        """
+        try:
+            return self._fit(X, y)
+        finally:
+            self.__dict__.pop("_y_all", None)
+
+    def predict_proba(self, X):
+        """Class probabilities; rows sum to 1, columns follow ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like or sequence of paths
+            Images in any form accepted by :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._forward(X)
+
+    def predict(self, X):
+        """Most probable class label per image.
+
+        Parameters
+        ----------
+        X : array-like or sequence of paths
+            Images in any form accepted by :meth:`fit`.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on (X, y); labels never seen in ``fit`` raise a ValueError.
+
+        Parameters
+        ----------
+        X : array-like or sequence of paths
+            Images.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        y = column_or_1d(y, warn=True)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y contains labels not seen in fit: {unknown.tolist()}; the model "
+                f"knows {self.classes_.tolist()}. Refit with all classes or drop "
+                "those samples."
+            )
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        return self._more_init_tags(tags)
