@@ -237,7 +237,7 @@ class BaseAffectCNN(BaseEstimator):
             self.backbone, c, pretrained=self.pretrained, width=self.width
         )
         mean, std = _input_statistics(images, rng)
-        return AffectNetModule(
+        module = AffectNetModule(
             backbone,
             self._n_outputs(),
             mean=mean,
@@ -248,6 +248,7 @@ class BaseAffectCNN(BaseEstimator):
             dropout=self.dropout,
             output=self._output_activation(),
         )
+        return module.to(memory_format=torch.channels_last)
 
     def _callbacks(self, n_train, has_valid):
         cbs = [("stop_non_finite", StopOnNonFinite())]

@@ -31,7 +31,7 @@ class AffectCNNRegressor(RegressorMixin, BaseAffectCNN):
 
     Parameters
     ----------
-    backbone : str or type, default="xception"
+    backbone : str or type, default="compact"
         See :class:`AffectCNNClassifier`.
     pretrained : bool, default=False
         ImageNet weights for torchvision backbones.
@@ -106,7 +106,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
     def __init__(
         self,
         *,
-        backbone="xception",
+        backbone="compact",
         pretrained=False,
         freeze_backbone=False,
         width=None,
