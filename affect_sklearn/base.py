@@ -232,11 +232,13 @@ class BaseAffectCNN(BaseEstimator):
         )
 
     def _build_module(self, images, rng):
-        c = images.shape[0]
-        backbone, bb_channels = build_backbone(
-            self.backbone, c, pretrained=self.pretrained, width=self.width
-        )
         mean, std = _input_statistics(images, rng)
+        return self._make_module(images.shape[0], mean, std, self.pretrained)
+
+    def _make_module(self, c, mean, std, pretrained=False):
+        backbone, bb_channels = build_backbone(
+            self.backbone, c, pretrained=pretrained, width=self.width
+        )
         module = AffectNetModule(
             backbone,
             self._n_outputs(),
@@ -406,7 +408,8 @@ class BaseAffectCNN(BaseEstimator):
                     f"outputs or the architecture changed): {exc}. Set "
                     "warm_start=False."
                 ) from exc
-        net.fit(train_ds, None)
+        # partial_fit: the net is initialised above (and may hold warm-start weights)
+        net.partial_fit(train_ds, None)
         self.net_ = net
         self.history_ = pd.DataFrame(
             [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
@@ -524,19 +527,7 @@ class BaseAffectCNN(BaseEstimator):
             est.n_features_in_ = meta["n_features_in_"]
         est._set_fitted_state(meta["state"])
         sd = blob["state_dict"]
-        c = est.image_shape_[0]
-        backbone, bb_channels = build_backbone(est.backbone, c, width=est.width)
-        module = AffectNetModule(
-            backbone,
-            est._n_outputs(),
-            mean=sd["mean"],
-            std=sd["std"],
-            in_channels=c,
-            backbone_channels=bb_channels,
-            min_size=getattr(backbone, "min_size", 8),
-            dropout=est.dropout,
-            output=est._output_activation(),
-        )
+        module = est._make_module(est.image_shape_[0], sd["mean"], sd["std"])
         module.load_state_dict(sd)
         net = AffectNeuralNet(
             module=module,

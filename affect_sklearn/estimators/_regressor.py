@@ -165,7 +165,12 @@ checkpoint_dir, warm_start, verbose, net_kwargs
     # ------------------------------------------------------------------ task hooks
     def _prepare_targets(self, y, n_samples):
         y = check_array(
-            y, ensure_2d=False, dtype=np.float64, ensure_all_finite=True, input_name="y"
+            y,
+            ensure_2d=False,
+            allow_nd=True,
+            dtype=np.float64,
+            ensure_all_finite=True,
+            input_name="y",
         )
         if y.ndim > 2:
             raise ValueError(

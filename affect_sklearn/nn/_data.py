@@ -44,7 +44,7 @@ class ImageDataset(Dataset):
         else:
             c, h, w = self.images.shape
             arr = read_image(self.images.paths[i], channels=c, size=(h, w))
-        x = torch.from_numpy(np.asarray(arr))
+        x = torch.from_numpy(np.array(arr))  # a copy: inputs may be read-only
         if x.dtype == torch.uint8:
             x = x.float().div_(255.0)
         else:
