@@ -2,6 +2,15 @@
 
 __version__ = "0.1.0.dev0"
 
-from .estimators import AffectCNNClassifier, AffectCNNRegressor  # noqa: E402
+from .estimators import (  # noqa: E402
+    AffectCNNClassifier,
+    AffectCNNMultiTask,
+    AffectCNNRegressor,
+)
 
-__all__ = ["AffectCNNClassifier", "AffectCNNRegressor", "__version__"]
+__all__ = [
+    "AffectCNNClassifier",
+    "AffectCNNMultiTask",
+    "AffectCNNRegressor",
+    "__version__",
+]

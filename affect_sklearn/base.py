@@ -176,6 +176,14 @@ class BaseAffectCNN(BaseEstimator):
     def _sampler_weights(self, y_train):
         return None
 
+    def _unpack_X(self, X, *, reset):
+        """Split X into the image input and optional per-sample landmarks."""
+        return X, None
+
+    def _geometric_augmentation(self):
+        """Whether augmentation may move pixels (False when landmarks ride along)."""
+        return True
+
     _predict_nonlinearity = None
 
     # ------------------------------------------------------------------ helpers
@@ -329,6 +337,7 @@ class BaseAffectCNN(BaseEstimator):
         warm = self.warm_start and hasattr(self, "net_")
         prev_state = self.net_.module_.state_dict() if warm else None
         prev_shape = tuple(self.image_shape_) if warm else None
+        X, landmarks = self._unpack_X(X, reset=True)
         images = check_images(self, X, reset=True, image_shape=self.image_shape)
         n = len(images)
         if _num_samples(y) != n:
@@ -352,11 +361,24 @@ class BaseAffectCNN(BaseEstimator):
         seed = self._seed()
         rng = np.random.RandomState(seed)
         train_idx, valid_idx = self._split(y_enc, seed)
-        transform = make_augmentation(self.augment, images.shape)
-        train_ds = ImageDataset(images.subset(train_idx), y_enc[train_idx], transform)
+        transform = make_augmentation(
+            self.augment, images.shape, geometric=self._geometric_augmentation()
+        )
+
+        def lm(idx):
+            return None if landmarks is None else landmarks[idx]
+
+        train_ds = ImageDataset(
+            images.subset(train_idx),
+            y_enc[train_idx],
+            transform,
+            landmarks=lm(train_idx),
+        )
         valid_ds = None
         if valid_idx is not None:
-            valid_ds = ImageDataset(images.subset(valid_idx), y_enc[valid_idx])
+            valid_ds = ImageDataset(
+                images.subset(valid_idx), y_enc[valid_idx], landmarks=lm(valid_idx)
+            )
         module = self._build_module(images.subset(train_idx), rng)
         n_train = len(train_idx)
 
@@ -421,10 +443,13 @@ class BaseAffectCNN(BaseEstimator):
     def _forward(self, X):
         """Network outputs for X (after the prediction nonlinearity), float64."""
         check_is_fitted(self)
+        X, landmarks = self._unpack_X(X, reset=False)
         images = check_images(self, X, reset=False)
-        out = self.net_.predict_proba(ImageDataset(images))
+        out = self.net_.predict_proba(ImageDataset(images, landmarks=landmarks))
         if self.tta:
-            flipped = self.net_.predict_proba(ImageDataset(images, flip=True))
+            flipped = self.net_.predict_proba(
+                ImageDataset(images, flip=True, landmarks=landmarks)
+            )
             out = (out + flipped) / 2
         return np.asarray(out, dtype=np.float64)
 
@@ -527,7 +552,10 @@ class BaseAffectCNN(BaseEstimator):
             est.n_features_in_ = meta["n_features_in_"]
         est._set_fitted_state(meta["state"])
         sd = blob["state_dict"]
-        module = est._make_module(est.image_shape_[0], sd["mean"], sd["std"])
+        prefix = "" if "mean" in sd else "image."  # multi-task nests the image net
+        module = est._make_module(
+            est.image_shape_[0], sd[prefix + "mean"], sd[prefix + "std"]
+        )
         module.load_state_dict(sd)
         net = AffectNeuralNet(
             module=module,

@@ -43,3 +43,13 @@ def fitted_classifier():
     faces = make_faces(n_samples=24, image_size=16, n_classes=3, random_state=0)
     names = np.array(faces.target_names)[faces.target]
     return AffectCNNClassifier(**TINY, random_state=0).fit(faces.images, names)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip @pytest.mark.gpu tests when no CUDA device is visible."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from affect_sklearn import AffectCNNClassifier, AffectCNNRegressor
+from affect_sklearn import AffectCNNClassifier, AffectCNNMultiTask, AffectCNNRegressor
 
 from ._expected_failures import EXPECTED_FAILED_CHECKS
 
@@ -14,6 +14,7 @@ CHECK_CONFIG = dict(
 ESTIMATORS = [
     AffectCNNClassifier(**CHECK_CONFIG),
     AffectCNNRegressor(**CHECK_CONFIG),
+    AffectCNNMultiTask(**CHECK_CONFIG),
 ]
 
 

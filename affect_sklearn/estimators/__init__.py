@@ -1,6 +1,12 @@
-"""CNN estimators: expression classifier and valence/arousal regressor."""
+"""CNN estimators: expression classifier, valence/arousal regressor, multi-task."""
 
 from ._classifier import AffectCNNClassifier
+from ._multitask import AffectCNNMultiTask, multitask_scorer
 from ._regressor import AffectCNNRegressor
 
-__all__ = ["AffectCNNClassifier", "AffectCNNRegressor"]
+__all__ = [
+    "AffectCNNClassifier",
+    "AffectCNNMultiTask",
+    "AffectCNNRegressor",
+    "multitask_scorer",
+]

@@ -5,18 +5,15 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-import torch
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _assert_all_finite, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import EpochScoring
 from torch import nn
 
 from ..base import BaseAffectCNN, _softmax
 from ..nn._losses import FocalLoss
+from ._labels import ExpressionLabelsMixin
 
 __all__ = ["AffectCNNClassifier"]
 
@@ -27,7 +24,7 @@ def _valid_accuracy(net, X, y):
     return float(np.mean(np.argmax(proba, axis=1) == np.asarray(y)))
 
 
-class AffectCNNClassifier(ClassifierMixin, BaseAffectCNN):
+class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN):
     """CNN classifier of facial expressions (7 or 8 classes, or any labels).
 
     A scikit-learn estimator around a skorch network: it clones, grid-searches,
@@ -219,51 +216,15 @@ class AffectCNNClassifier(ClassifierMixin, BaseAffectCNN):
 
     # ------------------------------------------------------------------ task hooks
     def _prepare_targets(self, y, n_samples):
-        y = column_or_1d(y, warn=True)
-        if y.dtype.kind in "fc":
-            _assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        if self.warm_start and hasattr(self, "classes_"):
-            if not np.array_equal(encoder.classes_, self.classes_):
-                raise ValueError(
-                    "warm_start=True needs the classes of the first fit "
-                    f"{self.classes_.tolist()}; got {encoder.classes_.tolist()}. "
-                    "Set warm_start=False to train from scratch."
-                )
-        self.label_encoder_ = encoder
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; the data "
-                f"contains only one class: {self.classes_[0]!r}."
-            )
-        y_enc = encoder.transform(y).astype(np.int64)
-        self._y_all = y  # for class weights computed on the whole training set
-        return y_enc
+        self._y_codes = self._encode_labels(y)
+        return self._y_codes
 
     def _n_outputs(self):
         return len(self.classes_)
 
-    def _class_dict_to_array(self, mapping, name):
-        unknown = [k for k in mapping if k not in set(self.classes_.tolist())]
-        if unknown:
-            raise ValueError(
-                f"{name} names labels that are not in the training data: {unknown}. "
-                f"Known classes are {self.classes_.tolist()}."
-            )
-        return np.array([float(mapping.get(c, 1.0)) for c in self.classes_.tolist()])
-
     def _build_criterion(self, y_train):
-        weight = None
-        if self.class_weight is not None:
-            if isinstance(self.class_weight, dict):
-                w = self._class_dict_to_array(self.class_weight, "class_weight")
-            else:
-                w = compute_class_weight(
-                    "balanced", classes=self.classes_, y=self._y_all
-                )
-            weight = torch.as_tensor(w, dtype=torch.float32)
+        # class weights come from the whole training set, before any split
+        weight = self._class_weight_tensor(self._y_codes)
         if self.loss == "focal":
             return FocalLoss(self.focal_gamma, weight, self.label_smoothing)
         return nn.CrossEntropyLoss(weight=weight, label_smoothing=self.label_smoothing)
@@ -272,21 +233,7 @@ class AffectCNNClassifier(ClassifierMixin, BaseAffectCNN):
         return y
 
     def _sampler_weights(self, y_train):
-        if self.class_sampling_weights is None:
-            return None
-        counts = np.bincount(y_train, minlength=len(self.classes_)).astype(float)
-        if self.class_sampling_weights == "balanced":
-            per_class = np.where(counts > 0, 1.0 / np.maximum(counts, 1), 0.0)
-        else:
-            per_class = self._class_dict_to_array(
-                self.class_sampling_weights, "class_sampling_weights"
-            )
-            if np.any(per_class < 0) or not np.any(per_class[counts > 0] > 0):
-                raise ValueError(
-                    "class_sampling_weights must be non-negative with at least one "
-                    f"positive weight; got {self.class_sampling_weights!r}."
-                )
-        return per_class[y_train]
+        return self._label_sampler_weights(y_train)
 
     def _valid_scoring(self):
         return EpochScoring(
@@ -294,21 +241,10 @@ class AffectCNNClassifier(ClassifierMixin, BaseAffectCNN):
         )
 
     def _fitted_state(self):
-        return {
-            "classes_": self.classes_.tolist(),
-            "classes_dtype": str(self.classes_.dtype),
-        }
+        return self._labels_state()
 
     def _set_fitted_state(self, state):
-        dtype = state["classes_dtype"]
-        classes = np.asarray(
-            state["classes_"], dtype=None if dtype == "object" else dtype
-        )
-        if dtype == "object":
-            classes = classes.astype(object)
-        self.classes_ = classes
-        self.label_encoder_ = LabelEncoder()
-        self.label_encoder_.classes_ = classes
+        self._set_labels_state(state)
 
     # ------------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
@@ -330,7 +266,7 @@ or sequence of image paths
         try:
             return self._fit(X, y)
         finally:
-            self.__dict__.pop("_y_all", None)
+            self.__dict__.pop("_y_codes", None)
 
     def predict_proba(self, X):
         """Class probabilities; rows sum to 1, columns follow ``classes_``.

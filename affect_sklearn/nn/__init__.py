@@ -1,13 +1,15 @@
 """Torch building blocks: backbones, heads, losses and datasets."""
 
 from ._data import ImageDataset, make_augmentation
-from ._losses import CCCLoss, FocalLoss, MixedRegressionLoss
+from ._losses import CCCLoss, FocalLoss, MixedRegressionLoss, MultiTaskLoss
 from ._modules import (
     BUILTIN_BACKBONES,
     TORCHVISION_BACKBONES,
     AffectNetModule,
     BasicCNN,
     CompactCNN,
+    LandmarkEncoder,
+    MultiTaskModule,
     ResNetSmall,
     SepConvNet,
     VGGNet,
@@ -23,7 +25,10 @@ __all__ = [
     "CCCLoss",
     "FocalLoss",
     "ImageDataset",
+    "LandmarkEncoder",
     "MixedRegressionLoss",
+    "MultiTaskLoss",
+    "MultiTaskModule",
     "ResNetSmall",
     "SepConvNet",
     "VGGNet",

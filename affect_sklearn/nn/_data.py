@@ -27,13 +27,19 @@ class ImageDataset(Dataset):
         Applied to the (C, H, W) float tensor of each training sample.
     flip : bool
         Mirror every image horizontally (test-time augmentation).
+    landmarks : ndarray of shape (n, k, 2) or None
+        Per-sample landmarks; when given, samples are ``({"x": image,
+        "landmarks": points}, target)`` so skorch passes both to the module.
     """
 
-    def __init__(self, images: ImageBatch, y=None, transform=None, flip=False):
+    def __init__(
+        self, images: ImageBatch, y=None, transform=None, flip=False, landmarks=None
+    ):
         self.images = images
         self.y = y
         self.transform = transform
         self.flip = flip
+        self.landmarks = landmarks
 
     def __len__(self):
         return len(self.images)
@@ -58,6 +64,9 @@ class ImageDataset(Dataset):
         if self.flip:
             x = torch.flip(x, dims=(-1,))
         target = 0 if self.y is None else self.y[i]
+        if self.landmarks is not None:
+            points = torch.as_tensor(self.landmarks[i], dtype=torch.float32)
+            return {"x": x, "landmarks": points}, target
         return x, target
 
 
@@ -72,7 +81,7 @@ _DEFAULT_AUGMENT = {
 }
 
 
-def make_augmentation(augment, shape):
+def make_augmentation(augment, shape, *, geometric=True):
     """Build a torchvision v2 transform for ``augment``, or None.
 
     Parameters
@@ -87,6 +96,9 @@ def make_augmentation(augment, shape):
         (e.g. a ``torchvision.transforms.v2.Compose``) is used as is.
     shape : tuple
         (C, H, W) of the images.
+    geometric : bool, default=True
+        False keeps only the brightness/contrast jitter of the built-in
+        settings (used when landmarks must stay aligned with the pixels).
     """
     if augment is None or augment is False:
         return None
@@ -106,6 +118,8 @@ def make_augmentation(augment, shape):
                 f"{sorted(cfg)}."
             )
         cfg.update(augment)
+    if not geometric:
+        cfg.update(hflip=False, rotation=0, translate=0, scale=None, crop_scale=None)
     from torchvision.transforms import v2
 
     steps = []

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["CCCLoss", "FocalLoss", "MixedRegressionLoss"]
+__all__ = ["CCCLoss", "FocalLoss", "MixedRegressionLoss", "MultiTaskLoss"]
 
 
 class FocalLoss(nn.Module):
@@ -84,3 +84,66 @@ class MSELossReshaped(nn.MSELoss):
 
     def forward(self, pred, target):
         return super().forward(pred.reshape(target.shape), target)
+
+
+class MultiTaskLoss(nn.Module):
+    """``w_expr * CE(expression) + w_affect * regression loss`` on one output tensor.
+
+    The target holds the class index in column 0 and valence/arousal after it.
+    Rows whose valence/arousal are NaN are masked out of the regression term,
+    so data sets that label affect on a subset train on every row.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of expression logits at the start of the output.
+    expression_weight, affect_weight : float
+        Weights of the two terms.
+    affect_loss : {"mse", "ccc", "mse+ccc"}
+        Regression loss.
+    weight : Tensor or None
+        Class weights for the cross-entropy.
+    label_smoothing : float
+        Label smoothing of the cross-entropy.
+    """
+
+    def __init__(
+        self,
+        n_classes,
+        expression_weight=1.0,
+        affect_weight=1.0,
+        affect_loss="mse",
+        weight=None,
+        label_smoothing=0.0,
+    ):
+        super().__init__()
+        self.n_classes = n_classes
+        self.expression_weight = expression_weight
+        self.affect_weight = affect_weight
+        self.affect_loss = affect_loss
+        self.label_smoothing = label_smoothing
+        self.register_buffer("weight", weight)
+
+    def forward(self, output, target):
+        k = self.n_classes
+        target = target.reshape(len(target), -1).float()
+        ce = F.cross_entropy(
+            output[:, :k],
+            target[:, 0].long(),
+            weight=self.weight,
+            label_smoothing=self.label_smoothing,
+        )
+        pred, true = output[:, k:], target[:, 1:]
+        rows = ~torch.isnan(true).any(dim=1)
+        if rows.sum() < 2:
+            return self.expression_weight * ce
+        pred, true = pred[rows], true[rows]
+        if self.affect_loss == "ccc":
+            reg = 1 - _ccc_per_output(pred, true).mean()
+        elif self.affect_loss == "mse+ccc":
+            reg = 0.5 * F.mse_loss(pred, true) + 0.5 * (
+                1 - _ccc_per_output(pred, true).mean()
+            )
+        else:
+            reg = F.mse_loss(pred, true)
+        return self.expression_weight * ce + self.affect_weight * reg

@@ -12,6 +12,8 @@ __all__ = [
     "AffectNetModule",
     "BasicCNN",
     "CompactCNN",
+    "LandmarkEncoder",
+    "MultiTaskModule",
     "ResNetSmall",
     "SepConvNet",
     "VGGNet",
@@ -363,3 +365,73 @@ class AffectNetModule(nn.Module):
         if self.output == "tanh":
             out = torch.tanh(out)
         return out
+
+
+class LandmarkEncoder(nn.Module):
+    """MLP over (k, 2) landmarks, centred and scaled per face before encoding.
+
+    Centring on the centroid and dividing by the RMS distance to it makes the
+    encoding invariant to where the face sits in the image and to its size.
+    """
+
+    def __init__(self, n_points, out_features=64, hidden=128):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(2 * n_points, hidden),
+            nn.ReLU(inplace=True),
+            nn.Linear(hidden, out_features),
+            nn.ReLU(inplace=True),
+        )
+        self.out_features = out_features
+
+    def forward(self, points):
+        centred = points - points.mean(dim=1, keepdim=True)
+        scale = centred.pow(2).sum(dim=2).mean(dim=1).sqrt().clamp(min=1e-6)
+        return self.net(centred / scale[:, None, None])
+
+
+class MultiTaskModule(nn.Module):
+    """Shared image features (+ optional landmark encoding) feeding two heads.
+
+    ``forward`` returns one (N, n_classes + n_affect) tensor: expression
+    logits, then tanh-bounded valence/arousal.
+
+    Parameters
+    ----------
+    image_module : AffectNetModule
+        Supplies ``features(x)`` (normalisation, resizing and the backbone).
+    n_classes : int
+        Expression classes.
+    n_affect : int
+        Continuous outputs (2: valence, arousal).
+    n_landmarks : int or None
+        Points per face for the landmark branch; None disables it.
+    dropout : float
+        Dropout on the fused features.
+    """
+
+    def __init__(
+        self, image_module, n_classes, n_affect=2, n_landmarks=None, dropout=0.0
+    ):
+        super().__init__()
+        self.image = image_module
+        width = image_module.backbone.out_features
+        self.landmarks = None
+        if n_landmarks:
+            self.landmarks = LandmarkEncoder(n_landmarks)
+            width += self.landmarks.out_features
+        self.dropout = nn.Dropout(dropout) if dropout else nn.Identity()
+        self.expression = nn.Linear(width, n_classes)
+        self.affect = nn.Linear(width, n_affect)
+
+    def forward(self, x, landmarks=None):
+        feats = self.image.features(x)
+        if self.landmarks is not None:
+            if landmarks is None:
+                raise ValueError("this model was built with a landmark branch")
+            feats = torch.cat([feats, self.landmarks(landmarks)], dim=1)
+        feats = self.dropout(feats)
+        return torch.cat(
+            [self.expression(feats), torch.tanh(self.affect(feats))], dim=1
+        )

@@ -43,8 +43,13 @@ def test_string_labels(fitted_classifier, tiny_faces):
 def test_fits_synthetic_faces(small_faces):
     X, y = small_faces.images, small_faces.target
     clf = AffectCNNClassifier(
-        backbone="basic", width=16, max_epochs=15, batch_size=16, augment=False,
-        random_state=0, device="cpu",
+        backbone="basic",
+        width=16,
+        max_epochs=15,
+        batch_size=16,
+        augment=False,
+        random_state=0,
+        device="cpu",
     ).fit(X[:72], y[:72])
     assert clf.score(X[:72], y[:72]) > 0.75  # chance is 1/3
 
@@ -82,12 +87,17 @@ def test_builtin_backbones(backbone, tiny_faces):
 
 
 @pytest.mark.parametrize(
-    "backbone", ["resnet18", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0"]
+    "backbone",
+    ["resnet18", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0"],
 )
 def test_torchvision_backbones_without_pretrained_weights(backbone, tiny_faces):
     clf = AffectCNNClassifier(
-        backbone=backbone, pretrained=False, max_epochs=1, batch_size=8,
-        device="cpu", random_state=0,
+        backbone=backbone,
+        pretrained=False,
+        max_epochs=1,
+        batch_size=8,
+        device="cpu",
+        random_state=0,
     )
     clf.fit(tiny_faces.images[:12], tiny_faces.target[:12])
     assert clf.predict_proba(tiny_faces.images[:2]).shape[0] == 2
@@ -123,7 +133,9 @@ def test_freeze_backbone_keeps_backbone_weights(tiny_faces):
 
 
 def test_freeze_backbone_for_n_epochs_then_unfreeze(tiny_faces):
-    clf = _clf(freeze_backbone=1, max_epochs=2).fit(tiny_faces.images, tiny_faces.target)
+    clf = _clf(freeze_backbone=1, max_epochs=2).fit(
+        tiny_faces.images, tiny_faces.target
+    )
     assert all(p.requires_grad for p in clf.net_.module_.backbone.parameters())
 
 
@@ -299,8 +311,9 @@ def test_mismatched_lengths(tiny_faces):
 
 
 def test_early_stopping_needs_enough_samples():
-    X, y = make_faces(n_samples=2, image_size=16, n_classes=2, random_state=0,
-                      return_X_y=True)
+    X, y = make_faces(
+        n_samples=2, image_size=16, n_classes=2, random_state=0, return_X_y=True
+    )
     with pytest.raises(ValueError, match="needs a validation split"):
         _clf(early_stopping=True).fit(X, y)
 

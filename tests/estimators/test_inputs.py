@@ -172,7 +172,9 @@ def test_predict_with_other_image_size_raises(fitted_classifier, tiny_faces):
 
 def test_bad_image_shape_parameter(tiny_faces):
     with pytest.raises(ValueError, match="image_shape must be"):
-        _clf(image_shape=(16,)).fit(tiny_faces.images.reshape(24, -1), tiny_faces.target)
+        _clf(image_shape=(16,)).fit(
+            tiny_faces.images.reshape(24, -1), tiny_faces.target
+        )
 
 
 def test_regressor_accepts_paths(image_paths, tiny_faces):

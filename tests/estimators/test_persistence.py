@@ -20,7 +20,9 @@ def test_joblib_round_trip_classifier(tmp_path, fitted_classifier, tiny_faces):
 
 
 def test_joblib_round_trip_regressor(tmp_path, tiny_faces):
-    reg = AffectCNNRegressor(**TINY, random_state=0).fit(tiny_faces.images, tiny_faces.va)
+    reg = AffectCNNRegressor(**TINY, random_state=0).fit(
+        tiny_faces.images, tiny_faces.va
+    )
     joblib.dump(reg, tmp_path / "reg.joblib")
     loaded = joblib.load(tmp_path / "reg.joblib")
     np.testing.assert_array_equal(
@@ -77,7 +79,6 @@ def test_save_custom_backbone_raises(tiny_faces, tmp_path):
 
 
 @pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_gpu_fit_then_cpu_load(tmp_path, tiny_faces):
     clf = AffectCNNClassifier(**{**TINY, "device": "cuda", "amp": True}).fit(
         tiny_faces.images, tiny_faces.target

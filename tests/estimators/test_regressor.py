@@ -56,8 +56,13 @@ def test_losses(loss, tiny_faces):
 
 def test_learns_valence_on_synthetic_faces(small_faces):
     reg = AffectCNNRegressor(
-        backbone="basic", width=16, max_epochs=15, batch_size=16, augment=False,
-        random_state=0, device="cpu",
+        backbone="basic",
+        width=16,
+        max_epochs=15,
+        batch_size=16,
+        augment=False,
+        random_state=0,
+        device="cpu",
     ).fit(small_faces.images, small_faces.va)
     assert reg.score(small_faces.images, small_faces.va) > 0.5
 
@@ -109,7 +114,10 @@ def test_grid_search_with_our_scorer(small_faces):
         _reg(max_epochs=1),
         {"loss": ["mse", "ccc"]},
         cv=2,
-        scoring={"ccc_v": get_scorer("ccc_valence"), "ccc_a": get_scorer("ccc_arousal")},
+        scoring={
+            "ccc_v": get_scorer("ccc_valence"),
+            "ccc_a": get_scorer("ccc_arousal"),
+        },
         refit="ccc_v",
     )
     grid.fit(small_faces.images, small_faces.va)

@@ -1,0 +1,470 @@
+"""Multi-task CNN: expression classes and valence/arousal from one shared backbone."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import EpochScoring
+
+from ..base import BaseAffectCNN
+from ..nn._losses import MultiTaskLoss
+from ..nn._modules import MultiTaskModule
+from ..utils._multitask import split_multitask_target, unpack_faces
+from ._labels import ExpressionLabelsMixin
+
+__all__ = ["AffectCNNMultiTask", "multitask_scorer"]
+
+
+class MultiTaskOutput:
+    """Softmax over the first ``n_classes`` outputs; the rest pass through."""
+
+    def __init__(self, n_classes):
+        self.n_classes = n_classes
+
+    def __call__(self, out):
+        k = self.n_classes
+        return torch.cat([torch.softmax(out[:, :k], dim=1), out[:, k:]], dim=1)
+
+
+def _valid_expression_accuracy(net, X, y):
+    k = net.module_.expression.out_features
+    proba = np.asarray(net.predict_proba(X))[:, :k]
+    return float(np.mean(proba.argmax(1) == np.asarray(y)[:, 0].astype(int)))
+
+
+class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
+    """One backbone, two heads: expression classes and valence/arousal.
+
+    An optional landmark branch encodes (n, k, 2) facial landmarks with a small
+    MLP and fuses them with the image features. The loss is
+    ``expression_weight * cross-entropy + affect_weight * regression loss``,
+    where rows with missing (NaN) valence/arousal are masked out of the
+    regression term.
+
+    **Inputs.** Without landmarks, X takes every image form of
+    :class:`AffectCNNClassifier`. With ``use_landmarks=True``, pack images and
+    landmarks with :func:`affect_sklearn.utils.pack_faces`: the result is a
+    1-D structured array, so ``cross_val_score``, ``GridSearchCV`` and
+    ``Pipeline`` index it by rows like any X.
+
+    **Targets.** A DataFrame with columns ``expression``, ``valence``,
+    ``arousal`` (affect may be NaN, or the columns absent), an array of shape
+    (n, 3) in that column order, or 1-D expression labels only. Valence and
+    arousal must lie in [-1, 1] (the affect head ends in tanh).
+
+    Parameters
+    ----------
+    use_landmarks : bool, default=False
+        Add the landmark branch (X must then come from ``pack_faces``).
+    expression_weight : float, default=1.0
+        Weight of the expression cross-entropy in the loss.
+    affect_weight : float, default=1.0
+        Weight of the valence/arousal loss.
+    affect_loss : {"mse", "ccc", "mse+ccc"}, default="mse"
+        Regression loss on the rows that have valence/arousal.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy.
+    class_weight : None, "balanced" or dict, default=None
+        Per-class weights of the cross-entropy.
+    class_sampling_weights : None, "balanced" or dict, default=None
+        Per-class weights of the training batch sampler.
+    clip_targets : bool, default=False
+        Clip valence/arousal into [-1, 1] instead of raising.
+    backbone, pretrained, freeze_backbone, width, dropout, image_shape, \
+augment, tta, lr, optimizer, weight_decay, batch_size, max_epochs, scheduler, \
+early_stopping, validation_fraction, grad_clip, amp, device, random_state, \
+checkpoint_dir, warm_start, verbose, net_kwargs
+        As in :class:`AffectCNNClassifier`. With landmarks, ``augment="auto"``
+        or ``True`` applies only brightness/contrast jitter (geometric
+        transforms would move the face away from its landmarks), and ``tta``
+        is not available.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The fitted network.
+    classes_ : ndarray of shape (n_classes,)
+        Expression labels.
+    n_landmarks_ : int or None
+        Points per face of the landmark branch.
+    history_ : pandas.DataFrame
+        Per-epoch losses and validation expression accuracy.
+
+    Examples
+    --------
+    >>> from affect_sklearn import AffectCNNMultiTask
+    >>> from affect_sklearn.datasets import make_faces
+    >>> from affect_sklearn.utils import pack_faces
+    >>> f = make_faces(n_samples=48, image_size=24, n_classes=3, random_state=0)
+    >>> X = pack_faces(f.images, f.landmarks)
+    >>> y = pd.DataFrame({"expression": f.target, "valence": f.valence,
+    ...                   "arousal": f.arousal})
+    >>> mt = AffectCNNMultiTask(backbone="basic", use_landmarks=True, max_epochs=2,
+    ...                         random_state=0).fit(X, y)
+    >>> list(mt.predict(X[:2]).columns)
+    ['expression', 'valence', 'arousal']
+    >>> mt.predict_affect(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAffectCNN._parameter_constraints,
+        "use_landmarks": ["boolean"],
+        "expression_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "affect_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "affect_loss": [StrOptions({"mse", "ccc", "mse+ccc"})],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "class_sampling_weights": [StrOptions({"balanced"}), dict, None],
+        "clip_targets": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        use_landmarks=False,
+        expression_weight=1.0,
+        affect_weight=1.0,
+        affect_loss="mse",
+        label_smoothing=0.0,
+        class_weight=None,
+        class_sampling_weights=None,
+        clip_targets=False,
+        backbone="compact",
+        pretrained=False,
+        freeze_backbone=False,
+        width=None,
+        dropout=0.25,
+        image_shape=None,
+        augment="auto",
+        tta=False,
+        lr=3e-3,
+        optimizer="adamw",
+        weight_decay=1e-4,
+        batch_size=64,
+        max_epochs=10,
+        scheduler="onecycle",
+        early_stopping=False,
+        validation_fraction=0.1,
+        grad_clip=None,
+        amp=False,
+        device="auto",
+        random_state=None,
+        checkpoint_dir=None,
+        warm_start=False,
+        verbose=0,
+        net_kwargs=None,
+    ):
+        self.use_landmarks = use_landmarks
+        self.expression_weight = expression_weight
+        self.affect_weight = affect_weight
+        self.affect_loss = affect_loss
+        self.label_smoothing = label_smoothing
+        self.class_weight = class_weight
+        self.class_sampling_weights = class_sampling_weights
+        self.clip_targets = clip_targets
+        self.backbone = backbone
+        self.pretrained = pretrained
+        self.freeze_backbone = freeze_backbone
+        self.width = width
+        self.dropout = dropout
+        self.image_shape = image_shape
+        self.augment = augment
+        self.tta = tta
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.scheduler = scheduler
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.grad_clip = grad_clip
+        self.amp = amp
+        self.device = device
+        self.random_state = random_state
+        self.checkpoint_dir = checkpoint_dir
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.net_kwargs = net_kwargs
+
+    # ------------------------------------------------------------------ hooks
+    def _unpack_X(self, X, *, reset):
+        images, landmarks = unpack_faces(X)
+        if not self.use_landmarks:
+            return images, None
+        if landmarks is None:
+            raise ValueError(
+                "use_landmarks=True needs images and landmarks together: pass "
+                "X = affect_sklearn.utils.pack_faces(images, landmarks); got X of "
+                f"type {type(X).__name__}."
+            )
+        if self.tta:
+            raise ValueError(
+                "tta=True is not available with use_landmarks=True (a mirrored image "
+                "no longer matches its landmarks). Set tta=False."
+            )
+        landmarks = np.asarray(landmarks, dtype=np.float32)
+        if not np.isfinite(landmarks).all():
+            raise ValueError(
+                "landmarks contain NaN or infinity; drop those faces or fill the "
+                "points before fitting."
+            )
+        if reset:
+            self.n_landmarks_ = landmarks.shape[1]
+        elif landmarks.shape[1] != self.n_landmarks_:
+            raise ValueError(
+                f"X has {landmarks.shape[1]} landmarks per face, but the model was "
+                f"fitted with {self.n_landmarks_}."
+            )
+        return images, landmarks
+
+    def _geometric_augmentation(self):
+        return not self.use_landmarks
+
+    def _prepare_targets(self, y, n_samples):
+        labels, affect = split_multitask_target(y)
+        if len(labels) != n_samples:
+            raise ValueError(
+                f"X and y must have the same number of samples; got {n_samples} "
+                f"images and {len(labels)} targets."
+            )
+        codes = self._encode_labels(labels)
+        if np.isinf(affect).any():
+            raise ValueError("valence/arousal contain infinity; use NaN for missing.")
+        present = affect[~np.isnan(affect)]
+        if present.size and (present.min() < -1 or present.max() > 1):
+            if not self.clip_targets:
+                raise ValueError(
+                    "valence/arousal values must lie in [-1, 1]; got "
+                    f"min={present.min():.3g}, max={present.max():.3g}. Rescale y "
+                    "or set clip_targets=True."
+                )
+            affect = np.clip(affect, -1, 1)
+        if not self.use_landmarks:
+            self.n_landmarks_ = None
+        self._y_codes = codes
+        return np.column_stack([codes, affect]).astype(np.float32)
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _make_module(self, c, mean, std, pretrained=False):
+        image = super()._make_module(c, mean, std, pretrained)
+        module = MultiTaskModule(
+            image,
+            len(self.classes_),
+            n_affect=2,
+            n_landmarks=self.n_landmarks_ if self.use_landmarks else None,
+            dropout=self.dropout,
+        )
+        return module.to(memory_format=torch.channels_last)
+
+    @property
+    def _predict_nonlinearity(self):
+        return MultiTaskOutput(len(self.classes_))
+
+    def _build_criterion(self, y_train):
+        return MultiTaskLoss(
+            len(self.classes_),
+            expression_weight=self.expression_weight,
+            affect_weight=self.affect_weight,
+            affect_loss=self.affect_loss,
+            weight=self._class_weight_tensor(self._y_codes),
+            label_smoothing=self.label_smoothing,
+        )
+
+    def _stratify_labels(self, y):
+        return y[:, 0].astype(int)
+
+    def _sampler_weights(self, y_train):
+        return self._label_sampler_weights(y_train[:, 0].astype(np.int64))
+
+    def _valid_scoring(self):
+        return EpochScoring(
+            _valid_expression_accuracy,
+            name="valid_acc",
+            lower_is_better=False,
+            on_train=False,
+        )
+
+    def _fitted_state(self):
+        return {**self._labels_state(), "n_landmarks_": self.n_landmarks_}
+
+    def _set_fitted_state(self, state):
+        self._set_labels_state(state)
+        self.n_landmarks_ = state["n_landmarks_"]
+
+    # ------------------------------------------------------------------ public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train both heads (and the landmark branch when enabled).
+
+        Parameters
+        ----------
+        X : array-like, sequence of paths, or output of ``pack_faces``
+            Images; with ``use_landmarks=True``, ``pack_faces(images, landmarks)``.
+        y : DataFrame, array of shape (n, 3) or (n,)
+            Expression labels with valence and arousal (NaN where missing).
+
+        Returns
+        -------
+        self : AffectCNNMultiTask
+        """
+        try:
+            return self._fit(X, y)
+        finally:
+            self.__dict__.pop("_y_codes", None)
+
+    def _outputs(self, X):
+        check_is_fitted(self)
+        out = self._forward(X)
+        k = len(self.classes_)
+        return out[:, :k], out[:, k:]
+
+    def predict_proba(self, X):
+        """Expression probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._outputs(X)[0]
+
+    def predict_affect(self, X):
+        """Valence and arousal in [-1, 1].
+
+        Parameters
+        ----------
+        X : array-like
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        affect : ndarray of shape (n_samples, 2)
+        """
+        return self._outputs(X)[1]
+
+    def predict(self, X):
+        """All heads: a DataFrame with columns expression, valence, arousal.
+
+        Parameters
+        ----------
+        X : array-like
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        pred : pandas.DataFrame of shape (n_samples, 3)
+        """
+        proba, affect = self._outputs(X)
+        return pd.DataFrame(
+            {
+                "expression": self.classes_[proba.argmax(1)],
+                "valence": affect[:, 0],
+                "arousal": affect[:, 1],
+            }
+        )
+
+    def score(self, X, y, sample_weight=None):
+        """Mean of expression accuracy and valence/arousal CCC.
+
+        ``0.5 * accuracy + 0.5 * mean(CCC valence, CCC arousal)``, the CCC
+        over the rows that have affect labels; with no affect labels in y,
+        the accuracy alone. Use :func:`multitask_scorer` to score one head.
+
+        Parameters
+        ----------
+        X : array-like
+            As in :meth:`fit`.
+        y : DataFrame or array
+            As in :meth:`fit`.
+        sample_weight : None
+            Not supported; present for API compatibility.
+
+        Returns
+        -------
+        score : float
+        """
+        acc = multitask_scorer("accuracy")(self, X, y)
+        _, affect = split_multitask_target(y)
+        if np.isnan(affect).any(axis=1).all():
+            return acc
+        return 0.5 * acc + 0.5 * multitask_scorer("ccc")(self, X, y)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        return self._more_init_tags(tags)
+
+
+_EXPRESSION_METRICS = ("accuracy", "f1_macro", "cohen_kappa", "quadratic_kappa")
+_AFFECT_METRICS = ("ccc", "ccc_valence", "ccc_arousal", "neg_rmse")
+
+
+class multitask_scorer:  # noqa: N801 - used like sklearn's make_scorer products
+    """Scorer for one head of :class:`AffectCNNMultiTask`.
+
+    Use in ``GridSearchCV(scoring={"acc": multitask_scorer("accuracy"),
+    "ccc": multitask_scorer("ccc")}, refit="acc")``.
+
+    Parameters
+    ----------
+    metric : str
+        Expression head: "accuracy", "f1_macro", "cohen_kappa",
+        "quadratic_kappa". Affect head (rows with labels only): "ccc" (mean of
+        both), "ccc_valence", "ccc_arousal", "neg_rmse".
+    """
+
+    def __init__(self, metric):
+        if metric not in _EXPRESSION_METRICS + _AFFECT_METRICS:
+            raise ValueError(
+                f"Unknown multi-task metric {metric!r}; choose one of "
+                f"{list(_EXPRESSION_METRICS + _AFFECT_METRICS)}."
+            )
+        self.metric = metric
+
+    def __repr__(self):
+        return f"multitask_scorer({self.metric!r})"
+
+    def __call__(self, estimator, X, y, sample_weight=None):
+        from sklearn.metrics import accuracy_score, f1_score
+
+        from ..metrics import ccc_score, cohen_kappa_score, rmse
+
+        labels, affect = split_multitask_target(y)
+        if self.metric in _EXPRESSION_METRICS:
+            pred = estimator.predict(X)["expression"].to_numpy()
+            labels = np.asarray(labels)
+            if self.metric == "accuracy":
+                return float(accuracy_score(labels, pred))
+            if self.metric == "f1_macro":
+                return float(f1_score(labels, pred, average="macro"))
+            weights = "quadratic" if self.metric == "quadratic_kappa" else None
+            return float(cohen_kappa_score(labels, pred, weights=weights))
+        rows = ~np.isnan(affect).any(axis=1)
+        if rows.sum() < 2:
+            raise ValueError(
+                f"multitask_scorer({self.metric!r}) needs at least 2 rows with "
+                "valence and arousal; y has none."
+            )
+        pred = estimator.predict_affect(X)[rows]
+        true = affect[rows]
+        if self.metric == "neg_rmse":
+            return -float(rmse(true, pred))
+        if self.metric == "ccc":
+            return float(ccc_score(true, pred))
+        j = 0 if self.metric == "ccc_valence" else 1
+        return float(ccc_score(true[:, j], pred[:, j]))
