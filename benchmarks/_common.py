@@ -37,7 +37,9 @@ def machine_info():
 
         info["torch"] = torch.__version__
         info["torch_threads"] = torch.get_num_threads()
-        info["cuda"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+        info["cuda"] = (
+            torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+        )
     except ImportError:
         pass
     return info
@@ -50,7 +52,9 @@ def write_result(name, payload, output=None):
     record = {
         "benchmark": name,
         "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
         "machine": machine_info(),
         **payload,
     }

@@ -85,8 +85,12 @@ def run_estimator(backbone, X_tr, y_tr, X_te, y_te, names, budget_s, args):
         cal.fit(X_tr[:n_cal], y_tr[:n_cal])
         ips = n_cal / (time.perf_counter() - t)
         epochs = max(1, math.floor(budget_s * ips / len(X_tr)))
-        print(f"[{backbone}] calibration: {ips:.0f} img/s -> {epochs} epochs", flush=True)
-    clf = AffectCNNClassifier(**{**params, "max_epochs": epochs, "verbose": args.verbose})
+        print(
+            f"[{backbone}] calibration: {ips:.0f} img/s -> {epochs} epochs", flush=True
+        )
+    clf = AffectCNNClassifier(
+        **{**params, "max_epochs": epochs, "verbose": args.verbose}
+    )
     t = time.perf_counter()
     clf.fit(X_tr, y_tr)
     train_s = time.perf_counter() - t
@@ -94,7 +98,13 @@ def run_estimator(backbone, X_tr, y_tr, X_te, y_te, names, budget_s, args):
     n_params = sum(p.numel() for p in clf.net_.module_.parameters())
     label = backbone + (f" {json.dumps(extra, sort_keys=True)}" if extra else "")
     return summarise(
-        label, y_te, proba, names, train_s, epochs, n_params,
+        label,
+        y_te,
+        proba,
+        names,
+        train_s,
+        epochs,
+        n_params,
         len(X_tr) * epochs / train_s,
     )
 
@@ -111,9 +121,16 @@ def _cbr(cin, cout, stride=1):
 def plain_cnn(n_classes=7):
     """The plain 584k-parameter CNN of the hand-written baseline."""
     return nn.Sequential(
-        _cbr(1, 32), _cbr(32, 32, 2), _cbr(32, 64), _cbr(64, 64, 2),
-        _cbr(64, 128), _cbr(128, 128, 2), _cbr(128, 256),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.3),
+        _cbr(1, 32),
+        _cbr(32, 32, 2),
+        _cbr(32, 64),
+        _cbr(64, 64, 2),
+        _cbr(64, 128),
+        _cbr(128, 128, 2),
+        _cbr(128, 256),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Dropout(0.3),
         nn.Linear(256, n_classes),
     )
 
@@ -134,7 +151,7 @@ def run_baseline(X_tr, y_tr, X_te, y_te, names, budget_s, args):
     yt = torch.from_numpy(np.asarray(y_tr, dtype=np.int64))
     mean, std = Xt.mean(), Xt.std()
     Xt = ((Xt - mean) / std).contiguous(memory_format=torch.channels_last)
-    Xe = ((torch.from_numpy(X_te).float().div_(255).unsqueeze(1) - mean) / std)
+    Xe = (torch.from_numpy(X_te).float().div_(255).unsqueeze(1) - mean) / std
     bs = 64
     steps = math.ceil(len(Xt) / bs)
 
@@ -179,7 +196,13 @@ def run_baseline(X_tr, y_tr, X_te, y_te, names, budget_s, args):
     n_params = sum(p.numel() for p in model.parameters())
     return summarise(
         "hand-written PyTorch loop (plain CNN, LS 0.1, flip TTA)",
-        y_te, proba, names, train_s, epochs, n_params, len(Xt) * epochs / train_s,
+        y_te,
+        proba,
+        names,
+        train_s,
+        epochs,
+        n_params,
+        len(Xt) * epochs / train_s,
     )
 
 
@@ -213,7 +236,9 @@ def main(argv=None):
     if args.max_train:
         X_tr, y_tr = X_tr[: args.max_train], y_tr[: args.max_train]
     budget_s = args.budget_min * 60
-    print(f"train {len(X_tr)}, test {len(X_te)}, budget {args.budget_min} min", flush=True)
+    print(
+        f"train {len(X_tr)}, test {len(X_te)}, budget {args.budget_min} min", flush=True
+    )
     results = []
     if args.baseline:
         results.append(run_baseline(X_tr, y_tr, X_te, y_te, names, budget_s, args))

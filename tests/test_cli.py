@@ -12,8 +12,19 @@ from affect_sklearn.datasets import make_faces
 
 def _demo_args(tmp_path, *extra):
     return [
-        "demo", "--n-samples", "60", "--image-size", "24", "--epochs", "1",
-        "--backbone", "basic", "--quiet", "--out", str(tmp_path), *extra,
+        "demo",
+        "--n-samples",
+        "60",
+        "--image-size",
+        "24",
+        "--epochs",
+        "1",
+        "--backbone",
+        "basic",
+        "--quiet",
+        "--out",
+        str(tmp_path),
+        *extra,
     ]
 
 
@@ -24,8 +35,12 @@ def test_demo_writes_a_run_folder(tmp_path, capsys):
     (run,) = list(tmp_path.iterdir())
     names = {p.name for p in run.iterdir()}
     assert {
-        "confusion_matrix.png", "predictions.png", "metrics.json", "history.csv",
-        "model.joblib", "config.json",
+        "confusion_matrix.png",
+        "predictions.png",
+        "metrics.json",
+        "history.csv",
+        "model.joblib",
+        "config.json",
     } <= names
     metrics = json.loads((run / "metrics.json").read_text())
     assert 0 <= metrics["accuracy"] <= 1
@@ -62,6 +77,8 @@ def test_version_and_help(capsys):
 def test_console_script_entry_point():
     out = subprocess.run(
         [sys.executable, "-m", "affect_sklearn.cli", "--version"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == __version__

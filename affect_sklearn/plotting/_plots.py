@@ -60,7 +60,9 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, ax=Non
         xticks_rotation=45,
         values_format=".2f" if normalize else "d",
     )
-    ax.set_title("Confusion matrix" + (f" (normalised by {normalize})" if normalize else ""))
+    ax.set_title(
+        "Confusion matrix" + (f" (normalised by {normalize})" if normalize else "")
+    )
     fig.tight_layout()
     return fig
 
