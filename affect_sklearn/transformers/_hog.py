@@ -1,0 +1,212 @@
+"""Histogram-of-oriented-gradients features (scikit-image) for classical baselines."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _stack, _validate
+
+__all__ = ["HOGFeatures"]
+
+
+def _hog():
+    try:
+        from skimage.feature import hog
+    except ImportError as exc:
+        raise ImportError(
+            "HOGFeatures needs scikit-image, which is not installed. Install it "
+            'with: pip install "affect-sklearn[features]"'
+        ) from exc
+    return hog
+
+
+def _pair(value, name, param):
+    if isinstance(value, Integral):
+        value = (int(value), int(value))
+    try:
+        a, b = (int(v) for v in value)
+        ok = a >= 1 and b >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{name}: {param} must be a positive int or a pair of positive ints; "
+            f"got {param}={value!r}."
+        )
+    return a, b
+
+
+class HOGFeatures(TransformerMixin, BaseEstimator):
+    """HOG descriptors of images, one row per image (HOG + SVM baselines).
+
+    Wraps :func:`skimage.feature.hog` (install with
+    ``pip install "affect-sklearn[features]"``). Colour images use, at each
+    pixel, the channel with the largest gradient.
+
+    Parameters
+    ----------
+    orientations : int, default=9
+        Number of orientation bins.
+    pixels_per_cell : int or tuple of (int, int), default=(8, 8)
+        Cell size in pixels.
+    cells_per_block : int or tuple of (int, int), default=(2, 2)
+        Block size in cells (blocks are normalised).
+    block_norm : {"L2-Hys", "L2", "L1", "L1-sqrt"}, default="L2-Hys"
+        Block normalisation.
+    transform_sqrt : bool, default=False
+        Power-law (gamma) compression of the image first; needs non-negative
+        pixels.
+    image_shape : tuple, default=None
+        ``(height, width[, channels])`` of flattened 2-D input.
+
+    Attributes
+    ----------
+    image_shape_ : tuple
+        ``(channels, height, width)`` of the images seen in ``fit``.
+    n_features_out_ : int
+        Length of one descriptor.
+
+    Examples
+    --------
+    >>> import pytest; _ = pytest.importorskip("skimage")
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.svm import LinearSVC
+    >>> from affect_sklearn.datasets import make_faces
+    >>> from affect_sklearn.transformers import HOGFeatures
+    >>> faces = make_faces(n_samples=40, image_size=32, n_classes=2, random_state=0)
+    >>> model = make_pipeline(HOGFeatures(), LinearSVC())
+    >>> model = model.fit(faces.images, faces.target)
+    >>> model[0].n_features_out_
+    324
+    """
+
+    _parameter_constraints: dict = {
+        "orientations": [Interval(Integral, 1, None, closed="left")],
+        "pixels_per_cell": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "cells_per_block": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "block_norm": [StrOptions({"L2-Hys", "L2", "L1", "L1-sqrt"})],
+        "transform_sqrt": ["boolean"],
+        "image_shape": [tuple, list, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        orientations=9,
+        pixels_per_cell=(8, 8),
+        cells_per_block=(2, 2),
+        block_norm="L2-Hys",
+        transform_sqrt=False,
+        image_shape=None,
+    ):
+        self.orientations = orientations
+        self.pixels_per_cell = pixels_per_cell
+        self.cells_per_block = cells_per_block
+        self.block_norm = block_norm
+        self.transform_sqrt = transform_sqrt
+        self.image_shape = image_shape
+
+    def _kwargs(self):
+        name = type(self).__name__
+        return dict(
+            orientations=self.orientations,
+            pixels_per_cell=_pair(self.pixels_per_cell, name, "pixels_per_cell"),
+            cells_per_block=_pair(self.cells_per_block, name, "cells_per_block"),
+            block_norm=self.block_norm,
+            transform_sqrt=self.transform_sqrt,
+            feature_vector=True,
+        )
+
+    def _one(self, hog, img, kwargs):
+        """HOG of one (C, H, W) image."""
+        if img.dtype == np.uint8:
+            img = img.astype(np.float32) / 255.0
+        if img.shape[0] == 1:
+            return hog(img[0], channel_axis=None, **kwargs)
+        return hog(np.moveaxis(img, 0, -1), channel_axis=-1, **kwargs)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check that the images hold at least one block; record the shapes.
+
+        Parameters
+        ----------
+        X : array-like of images or sequence of paths
+            Images in any accepted layout.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        hog = _hog()
+        kwargs = self._kwargs()
+        batch, _ = _validate(self, X, reset=True, image_shape=self.image_shape)
+        c, h, w = batch.shape
+        (ph, pw), (bh, bw) = kwargs["pixels_per_cell"], kwargs["cells_per_block"]
+        if h // ph < bh or w // pw < bw:
+            raise ValueError(
+                f"{type(self).__name__} needs images of at least {ph * bh}x{pw * bw} "
+                f"pixels (pixels_per_cell * cells_per_block); got {h}x{w}. Lower "
+                "pixels_per_cell or cells_per_block, or resize the images."
+            )
+        probe = np.zeros((c, h, w), dtype=np.float32)
+        self.n_features_out_ = int(self._one(hog, probe, kwargs).size)
+        return self
+
+    def transform(self, X):
+        """Compute the descriptors.
+
+        Parameters
+        ----------
+        X : array-like of images or sequence of paths
+            Images of the shape seen in ``fit``.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out_), float32
+        """
+        check_is_fitted(self)
+        hog = _hog()
+        kwargs = self._kwargs()
+        batch, _ = _validate(self, X, reset=False, image_shape=self.image_shape)
+        arr = _stack(batch)
+        if self.transform_sqrt and arr.size and arr.min() < 0:
+            raise ValueError(
+                f"{type(self).__name__}: transform_sqrt=True needs non-negative "
+                f"pixels; got min={float(arr.min()):.3g}. Set transform_sqrt=False "
+                "or apply it before normalising the images."
+            )
+        out = np.empty((len(arr), self.n_features_out_), dtype=np.float32)
+        for i, img in enumerate(arr):
+            out[i] = self._one(hog, img, kwargs)
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``hog0``, ``hog1``, ...
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored.
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self)
+        return np.asarray(
+            [f"hog{i}" for i in range(self.n_features_out_)], dtype=object
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
