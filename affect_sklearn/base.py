@@ -402,6 +402,10 @@ class BaseAffectCNN(BaseEstimator):
         if self.weight_decay:
             kwargs["optimizer__weight_decay"] = self.weight_decay
         user = dict(self.net_kwargs or {})
+        train_split = user.pop(
+            "train_split",
+            predefined_split(valid_ds) if valid_ds is not None else None,
+        )
         callbacks = self._callbacks(n_train, valid_ds is not None)
         callbacks += list(user.pop("callbacks", []) or [])
         kwargs.update(user)
@@ -412,7 +416,7 @@ class BaseAffectCNN(BaseEstimator):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
-            train_split=predefined_split(valid_ds) if valid_ds is not None else None,
+            train_split=train_split,
             callbacks=callbacks,
             predict_nonlinearity=self._predict_nonlinearity,
             device=device,
