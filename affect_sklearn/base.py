@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import numbers
@@ -33,6 +34,7 @@ from .nn._modules import (
     AffectNetModule,
     build_backbone,
 )
+from .nn._training_state import TrainingState, load_training_state
 from .utils._validation import check_images
 
 BACKBONE_NAMES = tuple(BUILTIN_BACKBONES) + TORCHVISION_BACKBONES
@@ -111,6 +113,36 @@ def _input_statistics(images, rng, max_samples=2048):
     std = x.std(dim=(0, 2, 3), unbiased=False)
     std = torch.where(std > 1e-6, std, torch.ones_like(std))
     return mean.tolist(), std.tolist()
+
+
+def _fingerprint(images, y_enc):
+    """SHA-256 of the training images (or their paths) and encoded targets."""
+    h = hashlib.sha256()
+    if images.data is not None:
+        h.update(np.ascontiguousarray(images.data).tobytes())
+    else:
+        h.update("\x1f".join(map(str, images.paths)).encode())
+    h.update(np.ascontiguousarray(y_enc).tobytes())
+    return h.hexdigest()
+
+
+def _check_resume_meta(saved, current, path):
+    """Refuse to resume a checkpoint written by another estimator or data."""
+    for key, what in (
+        ("estimator", "estimator"),
+        ("image_shape_", "image shape (channels, height, width)"),
+        ("n_samples", "number of samples"),
+        ("data_sha256", "data (SHA-256 of images and targets)"),
+    ):
+        if saved.get(key) != current[key]:
+            then, now = saved.get(key), current[key]
+            if key == "data_sha256":
+                then, now = f"{str(then)[:12]}...", f"{now[:12]}..."
+            raise ValueError(
+                f"The checkpoint {path!r} was written by a fit with a different "
+                f"{what}: {then!r}; this call has {now!r}. Resume with the same "
+                "estimator class, X and y as the interrupted fit."
+            )
 
 
 class BaseAffectCNN(BaseEstimator):
@@ -328,13 +360,13 @@ class BaseAffectCNN(BaseEstimator):
         return cbs
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, X, y):
+    def _fit(self, X, y, resume_state=None):
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
-        warm = self.warm_start and hasattr(self, "net_")
+        warm = self.warm_start and hasattr(self, "net_") and resume_state is None
         prev_state = self.net_.module_.state_dict() if warm else None
         prev_shape = tuple(self.image_shape_) if warm else None
         X, landmarks = self._unpack_X(X, reset=True)
@@ -358,7 +390,11 @@ class BaseAffectCNN(BaseEstimator):
                 f"{prev_shape}; got {tuple(self.image_shape_)}. Set warm_start=False."
             )
         device = self._resolve_device()
-        seed = self._seed()
+        if resume_state is None:
+            seed = self._seed()
+        else:  # the interrupted fit's seed gives the same split and statistics
+            seed = int(resume_state["meta"]["seed"])
+            torch.manual_seed(seed)
         rng = np.random.RandomState(seed)
         train_idx, valid_idx = self._split(y_enc, seed)
         transform = make_augmentation(
@@ -408,6 +444,23 @@ class BaseAffectCNN(BaseEstimator):
         )
         callbacks = self._callbacks(n_train, valid_ds is not None)
         callbacks += list(user.pop("callbacks", []) or [])
+        state_cb = None
+        if self.checkpoint_dir is not None or resume_state is not None:
+            # last, so that it saves what every other callback recorded this epoch
+            meta = {
+                "estimator": type(self).__name__,
+                "seed": seed,
+                "image_shape_": list(self.image_shape_),
+                "n_samples": n,
+                "data_sha256": _fingerprint(images, y_enc),
+            }
+            if resume_state is not None:
+                _check_resume_meta(resume_state["meta"], meta, resume_state["path"])
+            state_dir = self.checkpoint_dir
+            if state_dir is None:  # resume(checkpoint_dir=...) keeps writing there
+                state_dir = Path(resume_state["path"]).parent
+            state_cb = TrainingState(str(state_dir), meta)
+            callbacks.append(("training_state", state_cb))
         kwargs.update(user)
         net = AffectNeuralNet(
             module=module,
@@ -434,14 +487,96 @@ class BaseAffectCNN(BaseEstimator):
                     f"outputs or the architecture changed): {exc}. Set "
                     "warm_start=False."
                 ) from exc
-        # partial_fit: the net is initialised above (and may hold warm-start weights)
-        net.partial_fit(train_ds, None)
+        if resume_state is None:
+            # partial_fit: the net is initialised above (and may hold warm-start
+            # weights)
+            net.partial_fit(train_ds, None)
+        else:
+            try:
+                state_cb.restore_before_training(net, resume_state)
+            except (RuntimeError, ValueError, KeyError) as exc:
+                raise ValueError(
+                    f"The checkpoint {resume_state['path']!r} does not fit this "
+                    f"{type(self).__name__} (were parameters such as backbone or "
+                    f"width changed?): {exc}"
+                ) from exc
+            epochs = self.max_epochs - resume_state["epoch"]
+            if epochs > 0:
+                net.partial_fit(train_ds, None, epochs=epochs)
+            else:
+                state_cb.pending_ = None  # nothing left to train: keep no copy
         self.net_ = net
         self.history_ = pd.DataFrame(
             [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
         )
         self.n_epochs_ = len(net.history)
         return self
+
+    def resume(self, X, y, *, checkpoint_dir=None):
+        """Continue an interrupted (or finished) fit from its last checkpoint.
+
+        With ``checkpoint_dir`` set, every epoch ends by writing
+        ``last_state.pt``: weights, optimizer, learning-rate scheduler,
+        history, early-stopping state, random number generators and epoch
+        count. ``resume`` rebuilds the fit on the same X and y, restores that
+        state and trains the remaining ``max_epochs - epochs done`` epochs. A
+        fit killed mid-epoch loses only that epoch, and on CPU the resumed
+        fit ends with the same weights as an uninterrupted one. Raise
+        ``max_epochs`` to train longer, or change ``class_sampling_weights``
+        to draw the next batches differently.
+
+        Parameters
+        ----------
+        X : array-like or sequence of paths
+            The training images of the interrupted fit.
+        y : array-like
+            Its targets.
+        checkpoint_dir : str or Path, default=None
+            Folder (or file) of the saved state; None uses ``checkpoint_dir``.
+            New checkpoints go to the estimator's ``checkpoint_dir`` (or, when
+            that is None, back to this folder).
+
+        Returns
+        -------
+        self : estimator
+            The fitted estimator.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no saved state.
+        ValueError
+            If the state file is truncated or corrupt, or was written for
+            another estimator or other data.
+
+        Examples
+        --------
+        >>> from affect_sklearn import AffectCNNClassifier
+        >>> from affect_sklearn.datasets import make_faces
+        >>> faces = make_faces(n_samples=24, image_size=16, n_classes=3,
+        ...                    random_state=0)
+        >>> ckpt = getfixture("tmp_path")
+        >>> clf = AffectCNNClassifier(backbone="basic", width=4, max_epochs=1,
+        ...                           device="cpu", random_state=0,
+        ...                           checkpoint_dir=ckpt)
+        >>> clf = clf.fit(faces.images, faces.target)
+        >>> clf.set_params(max_epochs=2).resume(faces.images, faces.target).n_epochs_
+        2
+        """
+        self._validate_params()
+        if checkpoint_dir is None and self.checkpoint_dir is None:
+            raise ValueError(
+                "resume() needs the folder of the saved training state: set "
+                "checkpoint_dir on the estimator or pass checkpoint_dir=; got "
+                "neither."
+            )
+        state = load_training_state(
+            self.checkpoint_dir if checkpoint_dir is None else checkpoint_dir
+        )
+        try:
+            return self._fit(X, y, resume_state=state)
+        finally:
+            self.__dict__.pop("_y_codes", None)
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):

@@ -135,15 +135,37 @@ def run_demo(args):
     return run_dir
 
 
-def _build_parser():
-    parser = argparse.ArgumentParser(
-        prog="affect-sklearn",
-        description="Facial affect recognition through the scikit-learn API.",
-    )
-    parser.add_argument("--version", action="store_true", help="print the version")
-    sub = parser.add_subparsers(dest="command")
+def _int_at_least(low):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer; got {text!r}"
+            ) from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}; got {value}")
+        return value
+
+    return parse
+
+
+def _existing_path(text):
+    if not Path(text).exists():
+        raise argparse.ArgumentTypeError(f"path does not exist: {text}")
+    return text
+
+
+def _cmd_demo(args):
+    run_demo(args)
+    return 0
+
+
+def register_demo(sub, common=None):
+    """Add the ``demo`` subcommand."""
     demo = sub.add_parser(
         "demo",
+        parents=[common] if common is not None else [],
         help="train and evaluate the default classifier (synthetic faces by default)",
         description=(
             "Train AffectCNNClassifier on synthetic faces (or a FER-2013 file with "
@@ -151,17 +173,75 @@ def _build_parser():
             "split, and write a run folder with plots and the model."
         ),
     )
-    demo.add_argument("--data", help="FER-2013 CSV, npz or image-folder export")
-    demo.add_argument("--n-samples", type=int, default=3000, help="synthetic faces")
+    demo.add_argument(
+        "--data", type=_existing_path, help="FER-2013 CSV, npz or image-folder export"
+    )
+    demo.add_argument(
+        "--n-samples", type=_int_at_least(20), default=3000, help="synthetic faces"
+    )
     demo.add_argument("--image-size", type=int, default=48)
     demo.add_argument("--max-train", type=int, default=None, help="cap training rows")
-    demo.add_argument("--epochs", type=int, default=6)
+    demo.add_argument("--epochs", type=_int_at_least(1), default=6)
     demo.add_argument("--batch-size", type=int, default=64)
     demo.add_argument("--backbone", default="compact")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="runs", help="parent folder of run folders")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
+    demo.set_defaults(func=_cmd_demo)
+
+
+_EPILOG = """\
+commands take --help, e.g. `affect-sklearn train --help`. Errors print one
+line; add --debug to see the traceback.
+
+quick start:
+  affect-sklearn train --backbone basic --epochs 3   # synthetic faces
+  affect-sklearn runs leaderboard
+  affect-sklearn predict runs/best face.png --out preds.csv
+"""
+
+
+def _build_parser():
+    """The argument parser.
+
+    Every subcommand module exposes ``register(sub)``, which adds its parser(s)
+    to the subparsers action ``sub`` and sets ``func`` (a callable taking the
+    parsed arguments and returning the exit code) with ``set_defaults``. Adding
+    a subcommand module is one ``register_x(sub)`` line below.
+    """
+    from ._cli_experiments import HelpFormatter
+    from ._cli_experiments import register as register_experiments
+
+    parser = argparse.ArgumentParser(
+        prog="affect-sklearn",
+        description="Facial affect recognition through the scikit-learn API.",
+        epilog=_EPILOG,
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument("--version", action="store_true", help="print the version")
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks instead of one line"
+    )
+    # --debug is accepted after the subcommand too (SUPPRESS keeps the value
+    # given before it)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks instead of one line",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    register_demo(sub, common)
+    register_experiments(sub, common)
     return parser
+
+
+def _one_line(exc):
+    text = " ".join(str(exc).split())
+    if isinstance(exc, KeyError | AttributeError | TypeError) or not text:
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text
 
 
 def main(argv=None):
@@ -173,17 +253,26 @@ def main(argv=None):
 
         print(__version__)
         return 0
-    if args.command == "demo":
-        if args.n_samples < 20:
-            parser.error("--n-samples must be at least 20")
-        if args.epochs < 1:
-            parser.error("--epochs must be at least 1")
-        if args.data and not Path(args.data).exists():
-            parser.error(f"--data path does not exist: {args.data}")
-        run_demo(args)
-        return 0
-    parser.print_help()
-    return 1
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 1
+    try:
+        return int(func(args) or 0)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"affect-sklearn {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one clear line unless --debug
+        if args.debug:
+            raise
+        print(
+            f"affect-sklearn {args.command}: error: {_one_line(exc)} "
+            "(--debug shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""FER-2013: train on Training, report PublicTest accuracy, macro F1 and per-class recall.
+"""FER-2013: train on Training; PublicTest accuracy, macro F1, per-class recall.
 
 Each configuration gets the same wall-clock training budget (default 15 minutes):
 a short calibration fit measures images/s, and the number of epochs is set so the

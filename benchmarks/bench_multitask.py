@@ -68,7 +68,11 @@ def main(argv=None):
             row[metric] = round(multitask_scorer(metric)(mt, X_te, y_te), 4)
         rows.append(row)
         print(row, flush=True)
-    print(f"\n{'landmarks':>9s} {'acc':>6s} {'F1':>6s} {'CCC v':>6s} {'CCC a':>6s} {'s':>6s}")
+    head = ("landmarks", "acc", "F1", "CCC v", "CCC a", "s")
+    print(
+        "\n"
+        + " ".join(f"{h:>9s}" if i == 0 else f"{h:>6s}" for i, h in enumerate(head))
+    )
     for r in rows:
         print(
             f"{str(r['use_landmarks']):>9s} {r['accuracy']:6.3f} {r['f1_macro']:6.3f} "

@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -162,7 +161,8 @@ def main(argv=None):
     for r in rows:
         print(
             f"{r['backbone']:10s} {r['train_ratio']:6.3f} "
-            f"{r['train_images_per_s_ours']:10.1f} {r['train_images_per_s_plain']:11.1f} "
+            f"{r['train_images_per_s_ours']:10.1f} "
+            f"{r['train_images_per_s_plain']:11.1f} "
             f"{r['infer_ours_batch256_images_per_s']:9.1f} "
             f"{r['infer_ours_batch1_images_per_s']:7.1f}"
         )

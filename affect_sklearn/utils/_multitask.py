@@ -1,4 +1,4 @@
-"""Inputs of the multi-task estimator: images packed with landmarks, and mixed targets."""
+"""Multi-task inputs: images packed with landmarks, and mixed targets."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def pack_faces(images, landmarks):
 
 
 def unpack_faces(X):
-    """Return ``(images, landmarks)`` from :func:`pack_faces` output, else ``(X, None)``."""
+    """``(images, landmarks)`` from :func:`pack_faces` output, else ``(X, None)``."""
     names = getattr(getattr(X, "dtype", None), "names", None)
     if names and "image" in names:
         lm = X["landmarks"] if "landmarks" in names else None

@@ -131,7 +131,7 @@ def test_make_face_sequences_keep_identity_and_min_length():
     seq = make_face_sequences(
         n_sequences=2, n_frames=80, min_segment_length=10, random_state=1
     )
-    for i, cps in enumerate(seq.change_points):
+    for cps in seq.change_points:
         bounds = np.concatenate([[0], cps, [80]])
         assert np.all(np.diff(bounds)[:-1] >= 10)
     # consecutive frames of one sequence differ less than frames of two sequences
