@@ -99,7 +99,7 @@ def bench_backbone(name, X, y, args):
     # inference: our predict_proba vs module(x) under no_grad
     module = clf.net_.module_.eval()
     Xt = torch.from_numpy(X[:256]).float().div_(255).unsqueeze(1)
-    clf.net_.set_params(iterator_valid__batch_size=256)
+    clf.net_.batch_size = 256  # predict in batches of 256
 
     def plain_batch():
         with torch.no_grad():

@@ -26,7 +26,7 @@ def _import_optuna():
 
 def _rdb_storage(optuna, url, retries=5):
     """RDBStorage with heartbeats; retries the table creation race of new files."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import IntegrityError, OperationalError
 
     engine_kwargs = None
     if url.startswith("sqlite"):
@@ -42,7 +42,8 @@ def _rdb_storage(optuna, url, retries=5):
                     heartbeat_interval=_HEARTBEAT_INTERVAL,
                     grace_period=_GRACE_PERIOD,
                 )
-        except OperationalError:
+        except (OperationalError, IntegrityError):
+            # two processes creating a new file race on its schema tables
             if attempt == retries - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
