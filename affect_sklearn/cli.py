@@ -211,6 +211,7 @@ def _build_parser():
     """
     from ._cli_experiments import HelpFormatter
     from ._cli_experiments import register as register_experiments
+    from .temporal._video_cli import register as register_video
 
     parser = argparse.ArgumentParser(
         prog="affect-sklearn",
@@ -234,6 +235,7 @@ def _build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_demo(sub, common)
     register_experiments(sub, common)
+    register_video(sub, common)
     return parser
 
 

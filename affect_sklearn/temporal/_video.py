@@ -1,0 +1,548 @@
+"""Video analysis: read frames, classify the face in each, detect emotion changes."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import Bunch
+from sklearn.utils.validation import check_is_fitted
+
+from ._detector import EmotionChangeDetector
+
+__all__ = ["analyze_video", "read_video", "write_timeline_plot"]
+
+_VIDEO_EXTRA = 'pip install "affect-sklearn[video]"'
+
+
+def _cv2():
+    try:
+        import cv2
+    except ImportError as exc:
+        raise ImportError(
+            "Reading video needs OpenCV, which is not installed. Install it with: "
+            f"{_VIDEO_EXTRA} (opencv-contrib-python-headless<5)."
+        ) from exc
+    return cv2
+
+
+class _ShrunkHaar:
+    """OpenCV's Haar cascade run on a copy of the frame shrunk to ``max_side``.
+
+    A face detector for :class:`~affect_sklearn.transformers.FaceCropper`:
+    it gets a (H, W) uint8 image and returns (left, top, right, bottom) boxes
+    in its pixels. Shrinking a 640x480 frame to 320x240 makes the cascade
+    about 4 times faster and still finds faces of 48 pixels and more.
+    """
+
+    def __init__(self, max_side=320):
+        self.max_side = max_side
+
+    def __call__(self, gray):
+        from ..transformers import _detect
+
+        cv2 = _cv2()
+        h, w = gray.shape
+        scale = min(1.0, self.max_side / max(h, w))
+        small = gray
+        if scale < 1:
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+        return _detect.detect_faces(small, "haar", 0) / scale
+
+
+def _check_sampling(every, max_frames):
+    if not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1:
+        raise ValueError(
+            f"every must be a positive integer (analyse every n-th frame); got "
+            f"every={every!r}. Use every=1 for all frames."
+        )
+    if max_frames is not None and (
+        not isinstance(max_frames, numbers.Integral)
+        or isinstance(max_frames, bool)
+        or max_frames < 1
+    ):
+        raise ValueError(
+            f"max_frames must be a positive integer or None (no limit); got "
+            f"max_frames={max_frames!r}."
+        )
+
+
+def _open(path):
+    cv2 = _cv2()
+    if not os.path.isfile(os.fspath(path)):
+        raise FileNotFoundError(f"video file not found: {os.fspath(path)!r}.")
+    cap = cv2.VideoCapture(os.fspath(path))
+    if not cap.isOpened():
+        raise ValueError(
+            f"OpenCV could not open {os.fspath(path)!r} as a video. Check that it "
+            "is a video file (e.g. .mp4, .avi) in a codec FFmpeg can decode."
+        )
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    fps = float(fps) if fps and math.isfinite(fps) and fps > 0 else None
+    count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    return cap, fps, max(count, 0)
+
+
+def _iter_frames(cap, fps, every, max_frames):
+    """(index, time in s, BGR frame) of every ``every``-th decoded frame."""
+    cv2 = _cv2()
+    index = kept = 0
+    while max_frames is None or kept < max_frames:
+        if index % every:
+            if not cap.grab():  # skip without decoding
+                return
+            index += 1
+            continue
+        ok, frame = cap.read()
+        if not ok:
+            return
+        if fps is not None:
+            time_s = index / fps
+        else:
+            time_s = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+        yield index, time_s, frame
+        kept += 1
+        index += 1
+
+
+def read_video(path, every=1, max_frames=None, *, grayscale=False):
+    """Read the frames of a video file with OpenCV.
+
+    Parameters
+    ----------
+    path : str or Path
+        Video file in any format OpenCV's FFmpeg backend decodes.
+    every : int, default=1
+        Keep every ``every``-th frame (the others are skipped undecoded).
+    max_frames : int, default=None
+        Stop after this many kept frames; None reads to the end. The whole
+        result is held in memory: :func:`analyze_video` streams instead.
+    grayscale : bool, default=False
+        Return (H, W) gray frames instead of RGB.
+
+    Returns
+    -------
+    frames : ndarray of shape (n_frames, H, W, 3) or (n_frames, H, W), uint8
+        RGB (or gray) frames.
+    times : ndarray of shape (n_frames,)
+        Time of each frame in seconds: frame index / frame rate, or the
+        decoder's timestamp when the file has no frame rate.
+
+    Examples
+    --------
+    >>> import pytest; cv2 = pytest.importorskip("cv2")
+    >>> import numpy as np
+    >>> from affect_sklearn.temporal import read_video
+    >>> path = getfixture("tmp_path") / "clip.avi"
+    >>> writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10,
+    ...                          (32, 24))
+    >>> for i in range(6):
+    ...     writer.write(np.full((24, 32, 3), 40 * i, np.uint8))
+    >>> writer.release()
+    >>> frames, times = read_video(path, every=2)
+    >>> frames.shape, times.tolist()
+    ((3, 24, 32, 3), [0.0, 0.2, 0.4])
+    """
+    _check_sampling(every, max_frames)
+    cv2 = _cv2()
+    cap, fps, _ = _open(path)
+    frames, times = [], []
+    code = cv2.COLOR_BGR2GRAY if grayscale else cv2.COLOR_BGR2RGB
+    try:
+        for _, time_s, frame in _iter_frames(cap, fps, every, max_frames):
+            frames.append(cv2.cvtColor(frame, code))
+            times.append(time_s)
+    finally:
+        cap.release()
+    if not frames:
+        raise ValueError(f"no frame could be read from {os.fspath(path)!r}.")
+    return np.stack(frames), np.asarray(times, dtype=np.float64)
+
+
+def _model_input(model):
+    """(channels, size) of the faces the model expects."""
+    first = model.steps[0][1] if hasattr(model, "steps") else model
+    shape = getattr(first, "image_shape_", None) or getattr(model, "image_shape_", None)
+    if shape is None:
+        return 1, 48
+    c, h, w = shape
+    if h != w:
+        raise ValueError(
+            f"analyze_video crops square faces, but the model expects {h}x{w} "
+            "images. Train the model on square faces."
+        )
+    return int(c), int(h)
+
+
+def _make_cropper(face_cropper, size):
+    from ..transformers import FaceCropper
+
+    if face_cropper is None or (
+        isinstance(face_cropper, str) and face_cropper == "haar"
+    ):
+        return FaceCropper(size=size, detector=_ShrunkHaar())
+    if isinstance(face_cropper, str):
+        if face_cropper == "none":
+            return None
+        if face_cropper in ("hog", "cnn"):
+            return FaceCropper(size=size, detector=face_cropper, upsample=0)
+        raise ValueError(
+            "face_cropper must be a FaceCropper, None, 'haar', 'hog', 'cnn' or "
+            f"'none'; got {face_cropper!r}."
+        )
+    if not isinstance(face_cropper, FaceCropper):
+        raise TypeError(
+            "face_cropper must be a FaceCropper, None or one of 'haar', 'hog', "
+            f"'cnn', 'none'; got {type(face_cropper).__name__}."
+        )
+    if face_cropper.size != size:
+        raise ValueError(
+            f"face_cropper.size={face_cropper.size} but the model expects "
+            f"{size}x{size} faces. Use FaceCropper(size={size}, ...)."
+        )
+    return clone(face_cropper)
+
+
+def _center_crops(batch, size):
+    cv2 = _cv2()
+    out = []
+    for img in batch:
+        h, w = img.shape[:2]
+        side = min(h, w)
+        y0, x0 = (h - side) // 2, (w - side) // 2
+        crop = img[y0 : y0 + side, x0 : x0 + side]
+        out.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
+    return np.stack(out)
+
+
+def _check_detector(detector, classes):
+    """The detector to use, checked against the model before any frame is read."""
+    det = EmotionChangeDetector() if detector is None else detector
+    if not isinstance(det, EmotionChangeDetector):
+        raise TypeError(
+            "detector must be an EmotionChangeDetector or None; got "
+            f"{type(det).__name__}."
+        )
+    if det.input_type != "proba":
+        raise ValueError(
+            "analyze_video gets class probabilities from the model, so detector "
+            f"must have input_type='proba'; got input_type={det.input_type!r}."
+        )
+    try:
+        check_is_fitted(det)
+    except NotFittedError:
+        det = clone(det)
+        if det.classes is None:
+            det.set_params(classes=classes)
+        fitted_classes = det.classes
+    else:
+        fitted_classes = det.classes_
+    if len(fitted_classes) != len(classes) or list(fitted_classes) != list(classes):
+        raise ValueError(
+            f"the detector's classes {list(fitted_classes)} differ from the model's "
+            f"classes {list(classes)}. Fit the detector on this model's "
+            "probabilities, or pass an unfitted one."
+        )
+    return det
+
+
+def analyze_video(
+    path,
+    model,
+    *,
+    face_cropper=None,
+    detector=None,
+    every=1,
+    max_frames=None,
+    batch_size=32,
+    progress=True,
+):
+    """Classify the face in each frame of a video and detect emotion changes.
+
+    Frames are read with OpenCV and streamed in batches: the largest face of
+    each frame is cropped to the model's input size (gray when the model was
+    trained on gray faces), classified with ``model.predict_proba``, and the
+    per-frame probabilities go to an :class:`EmotionChangeDetector`. Frames
+    without a face get NaN probabilities; the smoothed label carries through
+    them.
+
+    Parameters
+    ----------
+    path : str or Path
+        Video file.
+    model : classifier
+        Fitted classifier with ``predict_proba`` and ``classes_`` taking
+        (n, H, W) uint8 faces, e.g. an :class:`~affect_sklearn.AffectCNNClassifier`
+        or a pipeline ending in one.
+    face_cropper : FaceCropper, {"haar", "hog", "cnn", "none"} or None, default=None
+        How to find the face. None or "haar": OpenCV's Haar cascade on a copy
+        of the frame shrunk to at most 320 pixels (``video`` extra), the
+        fastest; "hog"/"cnn": dlib's detectors (``landmarks`` extra);
+        "none": no detection, the centred square of each frame (for videos
+        of cropped faces); or a configured
+        :class:`~affect_sklearn.transformers.FaceCropper` whose ``size``
+        matches the model.
+    detector : EmotionChangeDetector, default=None
+        Smoothing and change detection. An unfitted one (None: the defaults)
+        is fitted on this video's probabilities with ``classes`` set to the
+        model's; a fitted one must have the model's classes.
+    every : int, default=1
+        Analyse every ``every``-th frame.
+    max_frames : int, default=None
+        Stop after this many analysed frames.
+    batch_size : int, default=32
+        Frames cropped and classified together.
+    progress : bool, default=True
+        Show a tqdm progress bar over the frames.
+
+    Returns
+    -------
+    results : :class:`~sklearn.utils.Bunch`
+        ``frames``: DataFrame with one row per analysed frame: ``frame``
+        (index in the video), ``time_s``, ``face_found``, ``label`` (argmax of
+        the probabilities; missing without a face), ``prob_<class>`` per
+        class, ``smoothed_label``.
+        ``segments``: DataFrame with one row per segment of constant smoothed
+        label: ``start_frame``, ``end_frame`` (one past the segment, in video
+        frames), ``start_s``, ``end_s``, ``label``, ``mean_confidence`` and
+        ``n_frames`` (analysed frames).
+        ``classes``, ``fps``, ``path`` and the fitted ``detector``.
+
+    See Also
+    --------
+    write_timeline_plot : Plot the results.
+
+    Examples
+    --------
+    >>> import pytest; cv2 = pytest.importorskip("cv2")
+    >>> from affect_sklearn import AffectCNNClassifier
+    >>> from affect_sklearn.datasets import make_face_sequences, make_faces
+    >>> from affect_sklearn.temporal import analyze_video, write_timeline_plot
+    >>> faces = make_faces(n_samples=24, image_size=16, n_classes=3, random_state=0)
+    >>> clf = AffectCNNClassifier(backbone="basic", width=4, max_epochs=1,
+    ...                           random_state=0).fit(faces.images, faces.target)
+    >>> seq = make_face_sequences(n_sequences=1, n_frames=8, n_classes=3,
+    ...                           random_state=0)
+    >>> path = getfixture("tmp_path") / "faces.avi"
+    >>> writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 4,
+    ...                          (48, 48))
+    >>> for img in seq.images[0]:
+    ...     writer.write(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR))
+    >>> writer.release()
+    >>> results = analyze_video(path, clf, face_cropper="none", progress=False)
+    >>> results.frames.shape
+    (8, 8)
+    >>> results.frames.columns[-4:].tolist()
+    ['prob_0', 'prob_1', 'prob_2', 'smoothed_label']
+    >>> write_timeline_plot(results, path.with_suffix(".png")).name
+    'faces.png'
+    """
+    _check_sampling(every, max_frames)
+    if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(
+            f"batch_size must be a positive integer; got batch_size={batch_size!r}."
+        )
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(
+            "model must be a fitted classifier with predict_proba and classes_ (e.g. "
+            f"AffectCNNClassifier); got {type(model).__name__}."
+        )
+    check_is_fitted(model)
+    classes = np.asarray(model.classes_)
+    channels, size = _model_input(model)
+    cropper = _make_cropper(face_cropper, size)
+    det = _check_detector(detector, classes)
+    cv2 = _cv2()
+    code = cv2.COLOR_BGR2GRAY if channels == 1 else cv2.COLOR_BGR2RGB
+    from tqdm.auto import tqdm
+
+    cap, fps, count = _open(path)
+    total = math.ceil(count / every) if count else None
+    if total is not None and max_frames is not None:
+        total = min(total, max_frames)
+    indices, times, found, probas = [], [], [], []
+    batch = []
+
+    def flush():
+        if not batch:
+            return
+        imgs = np.stack(batch)
+        if cropper is None:
+            crops, missed = _center_crops(imgs, size), np.zeros(len(imgs), bool)
+        else:
+            crops = cropper.transform(imgs)
+            missed = np.asarray(cropper.missed_, dtype=bool)
+        proba = np.full((len(imgs), len(classes)), np.nan)
+        if (~missed).any():
+            proba[~missed] = model.predict_proba(crops[~missed])
+        probas.append(proba)
+        found.append(~missed)
+        bar.update(len(imgs))
+        batch.clear()
+
+    try:
+        with tqdm(
+            total=total, unit="frame", disable=not progress, desc=Path(path).name
+        ) as bar:
+            for index, time_s, frame in _iter_frames(cap, fps, every, max_frames):
+                indices.append(index)
+                times.append(time_s)
+                batch.append(cv2.cvtColor(frame, code))
+                if len(batch) == batch_size:
+                    flush()
+            flush()
+    finally:
+        cap.release()
+    if not indices:
+        raise ValueError(f"no frame could be read from {os.fspath(path)!r}.")
+    proba = np.concatenate(probas)
+    face_found = np.concatenate(found)
+    if not face_found.any():
+        warnings.warn(
+            f"No face was found in any of the {len(indices)} analysed frames of "
+            f"{os.fspath(path)!r}; the labels are the detector's prior. If the "
+            "frames are already face crops, pass face_cropper='none'.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if not hasattr(det, "classes_"):
+        det.fit(proba)
+    smoothed = det.predict(proba)
+    best = classes[np.argmax(np.nan_to_num(proba, nan=-1.0), axis=1)]
+    raw = np.where(face_found, best.astype(object), None)
+    frames = pd.DataFrame(
+        {
+            "frame": np.asarray(indices, dtype=np.int64),
+            "time_s": np.asarray(times, dtype=np.float64),
+            "face_found": face_found,
+            "label": pd.Series(raw, dtype=object),
+        }
+    )
+    for j, c in enumerate(classes):
+        frames[f"prob_{c}"] = proba[:, j]
+    frames["smoothed_label"] = smoothed
+    segments = _video_segments(det.segments(proba), frames, fps, every)
+    return Bunch(
+        frames=frames,
+        segments=segments,
+        classes=classes,
+        detector=det,
+        fps=fps,
+        path=os.fspath(path),
+    )
+
+
+def _video_segments(seg, frames, fps, every):
+    """Segments in video frames and seconds instead of analysed-frame rows."""
+    idx = frames["frame"].to_numpy()
+    t = frames["time_s"].to_numpy()
+    n = len(idx)
+    if fps is not None:
+        step_s = every / fps
+    else:
+        step_s = float(np.median(np.diff(t))) if n > 1 else 0.0
+    start, end = seg["start"].to_numpy(), seg["end"].to_numpy()
+    inside = end < n
+    end_c = np.minimum(end, n - 1)
+    return pd.DataFrame(
+        {
+            "start_frame": idx[start],
+            "end_frame": np.where(inside, idx[end_c], idx[-1] + every),
+            "start_s": t[start],
+            "end_s": np.where(inside, t[end_c], t[-1] + step_s),
+            "label": seg["label"].to_numpy(),
+            "mean_confidence": seg["mean_confidence"].to_numpy(),
+            "n_frames": end - start,
+        }
+    )
+
+
+def _colors(classes):
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10" if len(classes) <= 10 else "tab20"]
+    return {c: cmap(i % cmap.N) for i, c in enumerate(classes)}
+
+
+def write_timeline_plot(results, path, *, title=None):
+    """Plot class probabilities over time with the detected segments shaded.
+
+    Parameters
+    ----------
+    results : Bunch
+        Output of :func:`analyze_video` (its ``frames`` and ``segments``).
+    path : str or Path
+        Image file to write (PNG, SVG, PDF: by the extension).
+    title : str, default=None
+        Figure title; None uses the video's file name.
+
+    Returns
+    -------
+    path : Path
+        The file written.
+
+    Examples
+    --------
+    See :func:`analyze_video`.
+    """
+    from matplotlib.figure import Figure
+
+    frames = getattr(results, "frames", None)
+    segments = getattr(results, "segments", None)
+    if not isinstance(frames, pd.DataFrame) or not isinstance(segments, pd.DataFrame):
+        raise TypeError(
+            "results must be the Bunch returned by analyze_video (with frames and "
+            f"segments DataFrames); got {type(results).__name__}."
+        )
+    prob_cols = [c for c in frames.columns if c.startswith("prob_")]
+    classes = list(getattr(results, "classes", [c[5:] for c in prob_cols]))
+    colors = _colors([str(c) for c in classes])
+    fig = Figure(figsize=(11, 4.8), layout="constrained")
+    band, ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 6]})
+    t = frames["time_s"].to_numpy()
+    total = (segments["end_s"].max() - segments["start_s"].min()) or 1.0
+    for row in segments.itertuples(index=False):
+        color = colors.get(str(row.label), "0.7")
+        ax.axvspan(row.start_s, row.end_s, color=color, alpha=0.12, lw=0)
+        band.axvspan(row.start_s, row.end_s, color=color, alpha=0.8, lw=0)
+        if (row.end_s - row.start_s) / total > 0.04:
+            band.text(
+                (row.start_s + row.end_s) / 2,
+                0.5,
+                str(row.label),
+                ha="center",
+                va="center",
+                fontsize=8,
+            )
+    for col, c in zip(prob_cols, classes, strict=False):
+        ax.plot(t, frames[col].to_numpy(), color=colors[str(c)], lw=1.2, label=str(c))
+    missing = ~frames["face_found"].to_numpy(dtype=bool)
+    if missing.any():
+        ax.plot(
+            t[missing],
+            np.full(missing.sum(), -0.03),
+            "|",
+            color="0.4",
+            label="no face",
+        )
+    band.set_yticks([])
+    band.set_ylabel("segments", rotation=0, ha="right", va="center")
+    ax.set_ylim(-0.06, 1.04)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("probability")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    name = getattr(results, "path", None)
+    if title is None:
+        title = "Expression over time" + (f": {Path(name).name}" if name else "")
+    band.set_title(title)
+    path = Path(path)
+    fig.savefig(path, dpi=100)
+    return path

@@ -1,0 +1,177 @@
+"""The ``affect-sklearn video`` subcommand: per-frame CSV, segments and timeline."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers, common=None):
+    """Add the ``video`` subcommand to an argparse ``add_subparsers()`` object.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        What ``parser.add_subparsers()`` returned.
+    common : argparse.ArgumentParser, default=None
+        Parent parser with options shared by every subcommand (``--debug``).
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The new subcommand's parser; its default ``func`` is :func:`run`.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from affect_sklearn.temporal._video_cli import register
+    >>> parser = argparse.ArgumentParser(prog="affect-sklearn")
+    >>> _ = register(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["video", "clip.mp4", "--model", "m.joblib"])
+    >>> args.command, args.every, args.func.__name__
+    ('video', 1, 'run')
+    """
+    parser = subparsers.add_parser(
+        "video",
+        parents=[common] if common is not None else [],
+        help="classify the face in each frame of a video and detect emotion changes",
+        description=(
+            "Crop the face of each frame, classify it with a fitted model (a "
+            "joblib file, e.g. the model.joblib of 'affect-sklearn demo'), smooth "
+            "the labels over time and write frames.csv (per-frame probabilities "
+            "and labels), segments.csv (segments of constant expression) and "
+            "timeline.png."
+        ),
+    )
+    parser.add_argument("path", help="video file (mp4, avi, ... as FFmpeg reads)")
+    parser.add_argument(
+        "--model", required=True, help="fitted classifier saved with joblib.dump"
+    )
+    parser.add_argument(
+        "--every", type=int, default=1, help="analyse every N-th frame (default 1)"
+    )
+    parser.add_argument(
+        "--max-frames", type=int, default=None, help="stop after N analysed frames"
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="output folder (default: runs/video-<name>-<time>)",
+    )
+    parser.add_argument(
+        "--face-detector",
+        choices=["haar", "hog", "cnn", "none"],
+        default="haar",
+        help="haar (OpenCV, default), hog/cnn (dlib), none (frames are faces)",
+    )
+    parser.add_argument(
+        "--method",
+        choices=["hmm", "ema"],
+        default="hmm",
+        help="smoothing: sticky HMM (default) or moving average",
+    )
+    parser.add_argument(
+        "--min-duration", type=int, default=1, help="shortest segment, in frames"
+    )
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def _fail(message):
+    raise SystemExit(f"error: {message}")
+
+
+def run(args):
+    """Run the ``video`` subcommand; errors exit with one ``error: ...`` line.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of the parser built by :func:`register`.
+
+    Returns
+    -------
+    status : int
+        0 on success.
+    """
+    for flag, value in (
+        ("--every", args.every),
+        ("--max-frames", args.max_frames),
+        ("--min-duration", args.min_duration),
+        ("--batch-size", args.batch_size),
+    ):
+        if value is not None and value < 1:
+            _fail(f"{flag} must be at least 1; got {value}.")
+    video = Path(args.path)
+    if not video.is_file():
+        _fail(f"video file not found: {args.path}")
+    model_path = Path(args.model)
+    if not model_path.is_file():
+        _fail(f"--model file not found: {args.model}")
+    try:
+        import joblib
+
+        model = joblib.load(model_path)
+    except Exception as exc:  # any unpickling failure, reported in one line
+        if getattr(args, "debug", False):
+            raise
+        _fail(f"could not load --model {args.model} with joblib: {exc}")
+    if not hasattr(model, "predict_proba") or not hasattr(model, "classes_"):
+        _fail(
+            f"--model {args.model} holds a {type(model).__name__}, not a fitted "
+            "classifier with predict_proba (e.g. AffectCNNClassifier)."
+        )
+
+    from . import EmotionChangeDetector, analyze_video, write_timeline_plot
+
+    detector = EmotionChangeDetector(method=args.method, min_duration=args.min_duration)
+    try:
+        results = analyze_video(
+            video,
+            model,
+            face_cropper=args.face_detector,
+            detector=detector,
+            every=args.every,
+            max_frames=args.max_frames,
+            batch_size=args.batch_size,
+            progress=not args.quiet,
+        )
+    except (ValueError, TypeError, ImportError, OSError) as exc:
+        if getattr(args, "debug", False):
+            raise
+        _fail(" ".join(str(exc).split()))
+
+    if args.out is None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        out = Path("runs") / f"video-{video.stem}-{stamp}"
+    else:
+        out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot create --out folder {os.fspath(out)}: {exc.strerror}")
+    frames, segments = results.frames, results.segments
+    frames.to_csv(out / "frames.csv", index=False)
+    segments.to_csv(out / "segments.csv", index=False)
+    write_timeline_plot(results, out / "timeline.png")
+
+    n = len(frames)
+    n_found = int(frames["face_found"].sum())
+    print(
+        f"{video.name}: {n} frames analysed, face found in {n_found}, "
+        f"{len(segments)} segments, {max(len(segments) - 1, 0)} changes"
+    )
+    for row in segments.head(20).itertuples(index=False):
+        print(
+            f"  {row.start_s:8.2f}s - {row.end_s:8.2f}s  {row.label!s:<12} "
+            f"confidence {row.mean_confidence:.2f}"
+        )
+    if len(segments) > 20:
+        print(f"  ... {len(segments) - 20} more in segments.csv")
+    print(f"wrote {out / 'frames.csv'}, {out / 'segments.csv'}, {out / 'timeline.png'}")
+    return 0
