@@ -196,7 +196,9 @@ class BaseAffectCNN(BaseEstimator):
     def _output_activation(self):
         return "linear"
 
-    def _build_criterion(self, y_train):  # pragma: no cover - abstract
+    def _build_criterion(self, y_enc):  # pragma: no cover - abstract
+        """The loss module; ``y_enc`` is the whole encoded target, before any
+        validation split (class weights are computed from all of it)."""
         raise NotImplementedError
 
     def _valid_scoring(self):
@@ -464,7 +466,7 @@ class BaseAffectCNN(BaseEstimator):
         kwargs.update(user)
         net = AffectNeuralNet(
             module=module,
-            criterion=self._build_criterion(y_enc[train_idx]),
+            criterion=self._build_criterion(y_enc),
             optimizer=_OPTIMIZERS[self.optimizer],
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -573,10 +575,7 @@ class BaseAffectCNN(BaseEstimator):
         state = load_training_state(
             self.checkpoint_dir if checkpoint_dir is None else checkpoint_dir
         )
-        try:
-            return self._fit(X, y, resume_state=state)
-        finally:
-            self.__dict__.pop("_y_codes", None)
+        return self._fit(X, y, resume_state=state)
 
     # ------------------------------------------------------------------ predict
     def _forward(self, X):

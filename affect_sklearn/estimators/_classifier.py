@@ -216,15 +216,13 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
 
     # ------------------------------------------------------------------ task hooks
     def _prepare_targets(self, y, n_samples):
-        self._y_codes = self._encode_labels(y)
-        return self._y_codes
+        return self._encode_labels(y)
 
     def _n_outputs(self):
         return len(self.classes_)
 
-    def _build_criterion(self, y_train):
-        # class weights come from the whole training set, before any split
-        weight = self._class_weight_tensor(self._y_codes)
+    def _build_criterion(self, y_enc):
+        weight = self._class_weight_tensor(y_enc)
         if self.loss == "focal":
             return FocalLoss(self.focal_gamma, weight, self.label_smoothing)
         return nn.CrossEntropyLoss(weight=weight, label_smoothing=self.label_smoothing)
@@ -263,10 +261,7 @@ or sequence of image paths
         -------
         self : AffectCNNClassifier
         """
-        try:
-            return self._fit(X, y)
-        finally:
-            self.__dict__.pop("_y_codes", None)
+        return self._fit(X, y)
 
     def predict_proba(self, X):
         """Class probabilities; rows sum to 1, columns follow ``classes_``.

@@ -249,7 +249,6 @@ checkpoint_dir, warm_start, verbose, net_kwargs
             affect = np.clip(affect, -1, 1)
         if not self.use_landmarks:
             self.n_landmarks_ = None
-        self._y_codes = codes
         return np.column_stack([codes, affect]).astype(np.float32)
 
     def _n_outputs(self):
@@ -270,13 +269,13 @@ checkpoint_dir, warm_start, verbose, net_kwargs
     def _predict_nonlinearity(self):
         return MultiTaskOutput(len(self.classes_))
 
-    def _build_criterion(self, y_train):
+    def _build_criterion(self, y_enc):
         return MultiTaskLoss(
             len(self.classes_),
             expression_weight=self.expression_weight,
             affect_weight=self.affect_weight,
             affect_loss=self.affect_loss,
-            weight=self._class_weight_tensor(self._y_codes),
+            weight=self._class_weight_tensor(y_enc[:, 0].astype(np.int64)),
             label_smoothing=self.label_smoothing,
         )
 
@@ -317,10 +316,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
         -------
         self : AffectCNNMultiTask
         """
-        try:
-            return self._fit(X, y)
-        finally:
-            self.__dict__.pop("_y_codes", None)
+        return self._fit(X, y)
 
     def _outputs(self, X):
         check_is_fitted(self)

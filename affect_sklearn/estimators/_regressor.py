@@ -229,7 +229,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
     def _output_activation(self):
         return "tanh" if self.bounded_ else "linear"
 
-    def _build_criterion(self, y_train):
+    def _build_criterion(self, y_enc):
         if self.loss == "ccc":
             return CCCLoss()
         if self.loss == "mse+ccc":
