@@ -149,7 +149,9 @@ def test_worker_killed_mid_trial_leaves_the_study_usable(tmp_path, kind):
     study = optuna.load_study(study_name="shared", storage=make_storage(storage))
     assert [t.state.name for t in study.trials] == ["RUNNING"]
     if kind == "sqlite":
-        time.sleep(2.5)  # past the grace period: the dead trial's heartbeat is stale
+        # past the 2 s grace period: SQLite's CURRENT_TIMESTAMP has whole-second
+        # resolution, so wait grace + 1.5 s for the dead trial's beat to be stale
+        time.sleep(3.5)
 
     X, y = _data()
     search = OptunaSearchCV(
