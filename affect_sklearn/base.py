@@ -24,10 +24,12 @@ from skorch.callbacks import (
     LRScheduler,
     ProgressBar,
 )
+from skorch.dataset import unpack_data
 from skorch.helper import predefined_split
+from skorch.utils import to_tensor
 
 from .exceptions import ConvergenceWarning
-from .nn._data import ImageDataset, make_augmentation
+from .nn._data import BatchAugmentation, ImageDataset, make_augmentation
 from .nn._modules import (
     BUILTIN_BACKBONES,
     TORCHVISION_BACKBONES,
@@ -47,11 +49,30 @@ _FORMAT_VERSION = 1
 
 
 class AffectNeuralNet(NeuralNet):
-    """skorch ``NeuralNet`` with bf16 autocast on CUDA when ``amp=True``."""
+    """skorch ``NeuralNet`` with batch-wise augmentation and bf16 autocast.
 
-    def __init__(self, *args, amp=False, **kwargs):
+    ``batch_augment`` (a :class:`~affect_sklearn.nn.BatchAugmentation` or any
+    callable on a float batch) transforms the images of every training batch on
+    the net's device, after the DataLoader has stacked them; validation and
+    prediction batches are left alone. ``amp=True`` runs the forward pass under
+    bf16 autocast on CUDA.
+    """
+
+    def __init__(self, *args, amp=False, batch_augment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.amp = amp
+        self.batch_augment = batch_augment
+
+    def train_step_single(self, batch, **fit_params):
+        if self.batch_augment is not None:
+            Xi, yi = unpack_data(batch)
+            Xi = to_tensor(Xi, device=self.device)
+            if isinstance(Xi, dict):  # images with landmarks
+                Xi = {**Xi, "x": self.batch_augment(Xi["x"])}
+            else:
+                Xi = self.batch_augment(Xi)
+            batch = (Xi, yi)
+        return super().train_step_single(batch, **fit_params)
 
     def infer(self, x, **fit_params):
         if self.amp and str(self.device).startswith("cuda"):
@@ -164,7 +185,7 @@ class BaseAffectCNN(BaseEstimator):
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "image_shape": [tuple, list, None],
         "augment": ["boolean", StrOptions({"auto"}), dict, callable, None],
-        "tta": ["boolean"],
+        "tta": ["boolean", StrOptions({"auto"})],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
@@ -402,6 +423,10 @@ class BaseAffectCNN(BaseEstimator):
         transform = make_augmentation(
             self.augment, images.shape, geometric=self._geometric_augmentation()
         )
+        # built-in augmentation runs on whole batches; a user's callable per image
+        batch_augment = transform if isinstance(transform, BatchAugmentation) else None
+        if batch_augment is not None:
+            transform = None
 
         def lm(idx):
             return None if landmarks is None else landmarks[idx]
@@ -476,6 +501,7 @@ class BaseAffectCNN(BaseEstimator):
             predict_nonlinearity=self._predict_nonlinearity,
             device=device,
             amp=self.amp,
+            batch_augment=batch_augment,
             verbose=int(bool(self.verbose)),
             **kwargs,
         )
@@ -578,13 +604,29 @@ class BaseAffectCNN(BaseEstimator):
         return self._fit(X, y, resume_state=state)
 
     # ------------------------------------------------------------------ predict
+    def _use_tta(self):
+        """Whether predictions average each image with its mirror image.
+
+        ``tta="auto"`` mirrors at test time when training mirrored too: the
+        built-in augmentation with ``hflip`` on (the default for images of at
+        least 16x16 pixels, and never with landmarks).
+        """
+        if self.tta != "auto":
+            return bool(self.tta)
+        aug = make_augmentation(
+            self.augment,
+            tuple(self.image_shape_),
+            geometric=self._geometric_augmentation(),
+        )
+        return isinstance(aug, BatchAugmentation) and bool(aug.hflip)
+
     def _forward(self, X):
         """Network outputs for X (after the prediction nonlinearity), float64."""
         check_is_fitted(self)
         X, landmarks = self._unpack_X(X, reset=False)
         images = check_images(self, X, reset=False)
         out = self.net_.predict_proba(ImageDataset(images, landmarks=landmarks))
-        if self.tta:
+        if self._use_tta():
             flipped = self.net_.predict_proba(
                 ImageDataset(images, flip=True, landmarks=landmarks)
             )

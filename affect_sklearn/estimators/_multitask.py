@@ -68,7 +68,7 @@ class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
         Weight of the valence/arousal loss.
     affect_loss : {"mse", "ccc", "mse+ccc"}, default="mse"
         Regression loss on the rows that have valence/arousal.
-    label_smoothing : float, default=0.0
+    label_smoothing : float, default=0.1
         Label smoothing of the cross-entropy.
     class_weight : None, "balanced" or dict, default=None
         Per-class weights of the cross-entropy.
@@ -82,8 +82,8 @@ early_stopping, validation_fraction, grad_clip, amp, device, random_state, \
 checkpoint_dir, warm_start, verbose, net_kwargs
         As in :class:`AffectCNNClassifier`. With landmarks, ``augment="auto"``
         or ``True`` applies only brightness/contrast jitter (geometric
-        transforms would move the face away from its landmarks), and ``tta``
-        is not available.
+        transforms would move the face away from its landmarks), ``tta="auto"``
+        does not mirror, and ``tta=True`` is an error.
 
     Attributes
     ----------
@@ -132,7 +132,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
         expression_weight=1.0,
         affect_weight=1.0,
         affect_loss="mse",
-        label_smoothing=0.0,
+        label_smoothing=0.1,
         class_weight=None,
         class_sampling_weights=None,
         clip_targets=False,
@@ -143,7 +143,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
         dropout=0.25,
         image_shape=None,
         augment="auto",
-        tta=False,
+        tta="auto",
         lr=3e-3,
         optimizer="adamw",
         weight_decay=1e-4,
@@ -205,7 +205,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
                 "X = affect_sklearn.utils.pack_faces(images, landmarks); got X of "
                 f"type {type(X).__name__}."
             )
-        if self.tta:
+        if self.tta is True:
             raise ValueError(
                 "tta=True is not available with use_landmarks=True (a mirrored image "
                 "no longer matches its landmarks). Set tta=False."

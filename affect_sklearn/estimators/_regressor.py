@@ -46,8 +46,11 @@ class AffectCNNRegressor(RegressorMixin, BaseAffectCNN):
     augment : bool, "auto", dict or callable, default="auto"
         Training-set augmentation (see :func:`affect_sklearn.nn.make_augmentation`).
         Note that a horizontal flip keeps valence and arousal unchanged.
-    tta : bool, default=False
-        Average predictions over each image and its mirror image.
+    tta : bool or "auto", default="auto"
+        Average predictions over each image and its mirror image. "auto" does
+        so when the training augmentation mirrored images (the built-in
+        ``augment`` with ``hflip``, the default for images of at least 16x16
+        pixels).
     loss : {"mse", "ccc", "mse+ccc"}, default="mse"
         ``"ccc"`` minimises 1 - CCC computed over each batch (use batches of
         at least 32); ``"mse+ccc"`` is their mean.
@@ -113,7 +116,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
         dropout=0.25,
         image_shape=None,
         augment="auto",
-        tta=False,
+        tta="auto",
         loss="mse",
         target_range="auto",
         clip_targets=False,

@@ -1,6 +1,6 @@
 """Torch building blocks: backbones, heads, losses and datasets."""
 
-from ._data import ImageDataset, make_augmentation
+from ._data import BatchAugmentation, ImageDataset, make_augmentation
 from ._losses import CCCLoss, FocalLoss, MixedRegressionLoss, MultiTaskLoss
 from ._modules import (
     BUILTIN_BACKBONES,
@@ -20,6 +20,7 @@ __all__ = [
     "BUILTIN_BACKBONES",
     "TORCHVISION_BACKBONES",
     "AffectNetModule",
+    "BatchAugmentation",
     "BasicCNN",
     "CompactCNN",
     "CCCLoss",

@@ -113,6 +113,7 @@ def test_fits_both_heads(small_faces):
         use_landmarks=True,
         max_epochs=15,
         batch_size=16,
+        augment=False,  # a fit of the training set, not a test of augmentation
         random_state=0,
         device="cpu",
     ).fit(X, y)

@@ -1,0 +1,149 @@
+"""Batch-wise built-in augmentation: what it does, and that only training sees it."""
+
+import numpy as np
+import pytest
+import torch
+
+from affect_sklearn import AffectCNNClassifier
+from affect_sklearn.nn import BatchAugmentation, make_augmentation
+
+from ..conftest import TINY
+
+OFF = dict(hflip=False, rotation=0, translate=0, scale=None, color_jitter=0)
+
+
+def _square(n=400):
+    x = torch.zeros(n, 1, 48, 48)
+    x[:, :, 10:20, 5:15] = 1.0  # a bright square left of centre
+    return x
+
+
+def test_all_off_is_identity():
+    x = torch.rand(8, 1, 48, 48)
+    assert torch.equal(BatchAugmentation(**OFF)(x), x)
+
+
+def test_hflip_mirrors_about_half_of_the_batch():
+    out = BatchAugmentation(**{**OFF, "hflip": True})(_square())
+    col = out[:, 0, 15, :].argmax(-1)
+    assert set(col.tolist()) == {5, 33}  # unchanged or mirrored
+    assert 0.4 < (col == 33).float().mean() < 0.6
+
+
+def test_hflip_inside_the_affine_warp():
+    out = BatchAugmentation(**{**OFF, "hflip": True, "rotation": 1e-4})(_square())
+    mirrored = (out[:, 0, 15, :].argmax(-1) >= 30).float().mean()
+    assert 0.4 < mirrored < 0.6
+
+
+def test_translate_stays_within_its_range():
+    out = BatchAugmentation(**{**OFF, "translate": 0.1})(_square())
+    cols = out[:, 0].sum(1).argmax(-1)  # leftmost column of the square
+    rows = out[:, 0].sum(2).argmax(-1)
+    shift = 0.1 * 48
+    assert (cols - 5).abs().max() <= shift + 1 and (rows - 10).abs().max() <= shift + 1
+    assert len(set(cols.tolist())) > 3  # shifts vary from image to image
+
+
+def test_rotation_and_scale_keep_shape_and_range():
+    x = torch.rand(16, 3, 32, 40)
+    out = BatchAugmentation(rotation=15, scale=(0.8, 1.2), color_jitter=0)(x)
+    assert out.shape == x.shape
+    assert out.min() >= 0 and out.max() <= 1  # bilinear + border padding
+
+
+def test_crop_scale_zooms_in_and_stays_inside():
+    ramp = torch.linspace(0, 1, 48).expand(400, 1, 48, 48)  # value = x position
+    out = BatchAugmentation(**{**OFF, "crop_scale": (0.25, 0.25)})(ramp)
+    span = out.amax((1, 2, 3)) - out.amin((1, 2, 3))
+    # a quarter of the area is about half the width (aspect ratio 3/4 to 4/3)
+    assert 0.38 < span.min() and span.max() < 0.62
+    # crops start anywhere inside the image, never past its edges
+    left = out.amin((1, 2, 3))
+    assert left.min() < 0.1 and left.max() > 0.35 and (left + span).max() <= 1.0
+
+
+def test_color_jitter_changes_brightness_and_contrast_only():
+    x = torch.rand(64, 1, 16, 16)
+    out = BatchAugmentation(**{**OFF, "color_jitter": 0.3})(x)
+    ratio = out.mean((1, 2, 3)) / x.mean((1, 2, 3))
+    assert 0.7 - 1e-5 <= ratio.min() and ratio.max() <= 1.3 + 1e-5
+    assert ratio.std() > 0.01
+    # pixels keep their order within an image (no geometric change)
+    corr = np.corrcoef(x[0].ravel(), out[0].ravel())[0, 1]
+    assert corr > 0.999
+
+
+def test_one_image_and_integer_input():
+    img = torch.randint(0, 255, (1, 20, 20), dtype=torch.uint8)
+    out = BatchAugmentation()(img)
+    assert out.shape == (1, 20, 20) and out.dtype == torch.float32
+
+
+def test_make_augmentation_builds_batch_augmentation():
+    aug = make_augmentation(True, (1, 48, 48))
+    assert isinstance(aug, BatchAugmentation) and aug.rotation == 10.0
+    assert make_augmentation("auto", (1, 8, 8)) is None
+    assert make_augmentation({"crop_scale": (0.8, 1)}, (1, 48, 48)).crop_scale
+    jitter_only = make_augmentation(True, (1, 48, 48), geometric=False)
+    assert not jitter_only.geometric and jitter_only.color_jitter == 0.2
+    assert make_augmentation({"color_jitter": 0}, (1, 48, 48), geometric=False) is None
+    assert "rotation=10.0" in repr(aug)
+
+
+class _Recorder(BatchAugmentation):
+    """Counts the images it sees (a top-level class, so the net pickles)."""
+
+    seen = 0
+
+    def __call__(self, x):
+        type(self).seen += len(x)
+        return super().__call__(x)
+
+
+def test_augmentation_runs_on_training_batches_only(tiny_faces, monkeypatch):
+    import affect_sklearn.base as base
+
+    monkeypatch.setattr(base, "BatchAugmentation", _Recorder)
+    monkeypatch.setattr(
+        base,
+        "make_augmentation",
+        lambda augment, shape, geometric=True: _Recorder() if augment else None,
+    )
+    _Recorder.seen = 0
+    clf = AffectCNNClassifier(
+        **{**TINY, "max_epochs": 3}, augment=True, early_stopping=2, random_state=0
+    )
+    clf.fit(tiny_faces.images, tiny_faces.target)
+    # every epoch augments the training part only (a few of 24 are held out)
+    per_epoch, rest = divmod(_Recorder.seen, clf.n_epochs_)
+    assert rest == 0 and 20 <= per_epoch < 24
+    seen = _Recorder.seen
+    clf.predict_proba(tiny_faces.images)
+    assert _Recorder.seen == seen  # prediction is not augmented
+
+
+@pytest.mark.parametrize("augment", [True, {"crop_scale": (0.7, 1.0)}])
+def test_same_seed_same_predictions_with_augmentation(tiny_faces, augment):
+    X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
+    fit = lambda: AffectCNNClassifier(  # noqa: E731
+        **TINY, augment=augment, random_state=3
+    ).fit(X, tiny_faces.target)
+    np.testing.assert_array_equal(fit().predict_proba(X), fit().predict_proba(X))
+
+
+def test_tta_auto_mirrors_when_training_mirrored(tiny_faces):
+    X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
+    y = tiny_faces.target
+    auto = AffectCNNClassifier(**TINY, random_state=0).fit(X, y)
+    assert auto.tta == "auto" and auto._use_tta()
+    mirrored = auto.predict_proba(X[:, :, ::-1])
+    np.testing.assert_allclose(auto.predict_proba(X), mirrored, atol=1e-6)
+    assert not auto.set_params(tta=False)._use_tta()
+    # no flips in training -> no mirroring at test time
+    for params in ({"augment": False}, {"augment": {"hflip": False}}):
+        clf = AffectCNNClassifier(**TINY, random_state=0, **params).fit(X, y)
+        assert not clf._use_tta()
+    # 16x16 and smaller: "auto" augments nothing, so nothing is mirrored
+    small = AffectCNNClassifier(**TINY, augment=False, random_state=0)
+    assert not small.fit(tiny_faces.images[:, :8, :8], y)._use_tta()
