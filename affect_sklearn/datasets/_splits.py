@@ -308,6 +308,25 @@ def load_split_manifest(path, *, X=None, y=None, filenames=None, check=True):
     ------
     ValueError
         If the data does not match the manifest (different hash or length).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from affect_sklearn.datasets import (
+    ...     load_split_manifest, make_split, save_split_manifest)
+    >>> y = np.array([0, 1] * 10)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "split.json")
+    ...     _ = save_split_manifest(make_split(y, random_state=0), path, y=y)
+    ...     split = load_split_manifest(path, y=y)
+    ...     try:  # the labels changed since the split was saved
+    ...         load_split_manifest(path, y=1 - y)
+    ...     except ValueError:
+    ...         print("refused")
+    refused
+    >>> len(split.train), len(split.val), len(split.test)
+    (14, 2, 4)
     """
     path = Path(path)
     if not path.is_file():

@@ -20,6 +20,18 @@ class FocalLoss(nn.Module):
         Per-class weights (as in ``nn.CrossEntropyLoss``).
     label_smoothing : float, default=0.0
         Label smoothing applied to the cross-entropy term.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from affect_sklearn.nn import FocalLoss
+    >>> logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 0.5, 0.0]])
+    >>> target = torch.tensor([0, 1])
+    >>> ce = torch.nn.functional.cross_entropy(logits, target)
+    >>> bool(FocalLoss(gamma=2.0)(logits, target) < ce)  # easy examples count less
+    True
+    >>> torch.allclose(FocalLoss(gamma=0.0)(logits, target), ce)
+    True
     """
 
     def __init__(self, gamma=2.0, weight=None, label_smoothing=0.0):
@@ -57,7 +69,19 @@ class CCCLoss(nn.Module):
     """``1 - CCC`` per output, averaged; CCC computed over the batch.
 
     Lin's concordance correlation coefficient rewards predictions that are
-    both correlated with and on the same scale as the targets.
+    both correlated with and on the same scale as the targets. Moments are
+    normalised by ``1/N`` as in :func:`affect_sklearn.metrics.ccc_score`, so
+    batches of at least 32 give a stable estimate.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from affect_sklearn.nn import CCCLoss
+    >>> target = torch.tensor([[0.5, -0.2], [-0.4, 0.3], [0.1, 0.8], [-0.6, -0.5]])
+    >>> round(CCCLoss()(target, target).item(), 6)  # perfect agreement
+    0.0
+    >>> round(CCCLoss()(0.5 * target, target).item(), 3)  # right direction, shrunk
+    0.208
     """
 
     def forward(self, pred, target):
@@ -65,7 +89,21 @@ class CCCLoss(nn.Module):
 
 
 class MixedRegressionLoss(nn.Module):
-    """``alpha * MSE + (1 - alpha) * (1 - CCC)``."""
+    """``alpha * MSE + (1 - alpha) * (1 - CCC)``.
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        Weight of the MSE term; ``1 - alpha`` weighs the CCC term.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from affect_sklearn.nn import MixedRegressionLoss
+    >>> target = torch.tensor([[0.5, -0.2], [-0.4, 0.3], [0.1, 0.8], [-0.6, -0.5]])
+    >>> round(MixedRegressionLoss(alpha=0.5)(target, target).item(), 6)
+    0.0
+    """
 
     def __init__(self, alpha=0.5):
         super().__init__()
@@ -105,6 +143,23 @@ class MultiTaskLoss(nn.Module):
         Class weights for the cross-entropy.
     label_smoothing : float
         Label smoothing of the cross-entropy.
+
+    Examples
+    --------
+    Two classes, then valence and arousal; the second row has no affect
+    label, so only its cross-entropy counts.
+
+    >>> import torch
+    >>> from affect_sklearn.nn import MultiTaskLoss
+    >>> output = torch.tensor([[2.0, 0.0, 0.5, 0.1],
+    ...                        [0.0, 2.0, 0.0, 0.0],
+    ...                        [0.0, 2.0, -0.3, 0.4]])
+    >>> nan = float("nan")
+    >>> target = torch.tensor([[0.0, 0.5, 0.1], [1.0, nan, nan], [1.0, -0.3, 0.4]])
+    >>> loss = MultiTaskLoss(n_classes=2)(output, target)
+    >>> ce = torch.nn.functional.cross_entropy(output[:, :2], target[:, 0].long())
+    >>> torch.allclose(loss, ce)  # the two labelled rows are predicted exactly
+    True
     """
 
     def __init__(

@@ -108,6 +108,15 @@ def plot_affect_grid(
     Returns
     -------
     fig : matplotlib Figure
+
+    Examples
+    --------
+    >>> from affect_sklearn.datasets import make_faces
+    >>> from affect_sklearn.plotting import plot_affect_grid
+    >>> f = make_faces(n_samples=16, random_state=0)
+    >>> fig = plot_affect_grid(f.images, f.va, 0.5 * f.va, n=8, n_cols=4)
+    >>> len(fig.axes)
+    8
     """
     plt = _pyplot()
     images = np.asarray(images)

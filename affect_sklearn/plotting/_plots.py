@@ -90,6 +90,16 @@ def plot_prediction_grid(
     Returns
     -------
     fig : matplotlib Figure
+
+    Examples
+    --------
+    >>> from affect_sklearn.datasets import make_faces
+    >>> from affect_sklearn.plotting import plot_prediction_grid
+    >>> f = make_faces(n_samples=16, n_classes=3, random_state=0)
+    >>> fig = plot_prediction_grid(f.images, f.target, f.target[::-1], n=8,
+    ...                            n_cols=4, class_names=f.target_names)
+    >>> len(fig.axes)
+    8
     """
     plt = _pyplot()
     images = np.asarray(images)

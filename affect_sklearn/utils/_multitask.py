@@ -70,7 +70,29 @@ def pack_faces(images, landmarks):
 
 
 def unpack_faces(X):
-    """``(images, landmarks)`` from :func:`pack_faces` output, else ``(X, None)``."""
+    """``(images, landmarks)`` from :func:`pack_faces` output, else ``(X, None)``.
+
+    Parameters
+    ----------
+    X : ndarray
+        Output of :func:`pack_faces`, or any other X (returned unchanged).
+
+    Returns
+    -------
+    images : ndarray
+    landmarks : ndarray of shape (n, k, 2) or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from affect_sklearn.utils import pack_faces, unpack_faces
+    >>> images, points = np.zeros((3, 8, 8), np.uint8), np.ones((3, 5, 2))
+    >>> imgs, lms = unpack_faces(pack_faces(images, points))
+    >>> imgs.shape, lms.shape
+    ((3, 8, 8), (3, 5, 2))
+    >>> unpack_faces(images)[1] is None
+    True
+    """
     names = getattr(getattr(X, "dtype", None), "names", None)
     if names and "image" in names:
         lm = X["landmarks"] if "landmarks" in names else None
@@ -86,10 +108,24 @@ def split_multitask_target(y):
     expression, valence, arousal; or a 1-D array of expression labels (no
     affect). Missing affect is NaN.
 
+    Parameters
+    ----------
+    y : DataFrame, array-like of shape (n, 3) or (n,)
+        The multi-task target.
+
     Returns
     -------
     labels : ndarray of shape (n,)
     affect : ndarray of shape (n, 2), float64 (NaN where missing)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from affect_sklearn.utils import split_multitask_target
+    >>> y = pd.DataFrame({"expression": ["happy", "sad"], "valence": [0.8, None]})
+    >>> labels, affect = split_multitask_target(y)
+    >>> labels.tolist(), affect.tolist()
+    (['happy', 'sad'], [[0.8, nan], [nan, nan]])
     """
     if y is None:
         raise ValueError("y is None; pass expression labels and valence/arousal.")

@@ -42,7 +42,26 @@ class ImageBatch:
 
 
 def is_path_input(X):
-    """True when X is a 1-D sequence of file paths (str or os.PathLike)."""
+    """True when X is a 1-D sequence of file paths (str or os.PathLike).
+
+    Parameters
+    ----------
+    X : object
+        Candidate input.
+
+    Returns
+    -------
+    is_paths : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from affect_sklearn.utils import is_path_input
+    >>> is_path_input(["a.png", "b.jpg"]), is_path_input(np.zeros((2, 8, 8)))
+    (True, False)
+    >>> is_path_input("a.png")  # one string is not a sequence of paths
+    False
+    """
     if isinstance(X, (str, bytes)):
         return False
     if hasattr(X, "dtype") and getattr(X, "ndim", None) == 1:
@@ -69,10 +88,26 @@ def read_image(path, *, channels=None, size=None):
     size : tuple of (int, int) or None, default=None
         Resize to (height, width) when the file differs.
 
+    Returns
+    -------
+    image : ndarray of shape (C, H, W), uint8
+
     Raises
     ------
     ImageReadError
         If the file is missing or cannot be decoded; the message names it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from affect_sklearn.utils import read_image
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "face.png")
+    ...     Image.fromarray(np.zeros((48, 40), np.uint8)).save(path)
+    ...     read_image(path).shape, read_image(path, channels=3, size=(24, 24)).shape
+    ((1, 48, 40), (3, 24, 24))
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -161,6 +196,18 @@ def check_images(estimator, X, *, reset, image_shape=None):
     Returns
     -------
     images : ImageBatch
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from affect_sklearn.utils import check_images
+    >>> est = BaseEstimator()
+    >>> batch = check_images(est, np.zeros((5, 48, 48, 3), np.uint8), reset=True)
+    >>> batch.data.shape, est.image_shape_
+    ((5, 3, 48, 48), (3, 48, 48))
+    >>> check_images(est, np.zeros((2, 6912)), reset=False).shape  # flattened
+    (3, 48, 48)
     """
     name = type(estimator).__name__
     if is_path_input(X):
