@@ -82,7 +82,8 @@ def render(module_name, title, description, seen=None):
         "",
     ]
     headings = {"class": "Classes", "function": "Functions"}
-    template = {"class": "class.rst", "function": "function.rst"}
+    # autosummary looks these up as _templates/autosummary/<name>.rst
+    template = {"class": "class", "function": "function"}
     for kind in ("class", "function"):
         names = groups[kind]
         if not names:

@@ -170,7 +170,8 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        features : ndarray of shape (n_samples, n_features_out_), float32
+        features : ndarray of shape (n_samples, n_features), float32
+            One HOG descriptor per image; ``n_features`` is ``n_features_out_``.
         """
         check_is_fitted(self)
         hog = _hog()
