@@ -61,7 +61,7 @@ cnn = Pipeline(
             "cnn",
             AffectCNNClassifier(
                 backbone="basic",
-                max_epochs=12,
+                max_epochs=10,
                 augment=False,
                 random_state=0,
             ),
