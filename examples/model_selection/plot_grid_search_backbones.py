@@ -92,7 +92,7 @@ print(f"{search.best_params_['backbone']}: {n_params:,} parameters")
 fig, ax = plt.subplots(figsize=(5.5, 3.5))
 for _, row in res.iterrows():
     width = row["param_width"]
-    label = row["param_backbone"] + ("" if pd.isna(width) else f", width {width}")
+    label = row["param_backbone"] + ("" if pd.isna(width) else f", width {width:.0f}")
     ax.errorbar(
         row["mean_fit_time"],
         row["mean_test_score"],

@@ -107,7 +107,7 @@ print(mt.predict_affect(X_test[:2]).round(2))
 
 # %%
 ax = table.plot.bar(figsize=(6, 3.5), rot=0, ylim=(0, 1))
-ax.legend(ncols=2, loc="lower center", fontsize=8)
+ax.legend(ncols=2, loc="upper left", fontsize=8)
 ax.figure.tight_layout()
 
 # %%

@@ -112,5 +112,7 @@ except ValueError as exc:
 
 # %%
 # The reloaded model at work.
-fig = plot_prediction_grid(X_test[:12], y_test[:12], safe.predict(X_test[:12]))
+fig = plot_prediction_grid(
+    X_test[:12], y_test[:12], safe.predict(X_test[:12]), n=12, n_cols=6
+)
 plt.show()
