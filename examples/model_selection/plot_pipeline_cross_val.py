@@ -6,7 +6,7 @@ A CNN in a Pipeline, cross-validated like any scikit-learn model
 sits at the end of a :class:`~sklearn.pipeline.Pipeline` of image
 transformers, and :func:`~sklearn.model_selection.cross_val_score` and
 :func:`~sklearn.model_selection.cross_validate` clone and refit the whole
-pipeline on each fold. Here a pipeline resizes the faces to 32x32 pixels
+pipeline on each fold. Here a pipeline resizes the faces to 24x24 pixels
 (:class:`~affect_sklearn.transformers.ImageResizer`) before a small CNN, and is
 compared, fold by fold, with a classical baseline: flattened pixels, PCA and
 logistic regression, scored with several metrics at once by
@@ -56,12 +56,12 @@ print(X.shape, X.dtype, np.unique(y))
 # ``GridSearchCV``.
 cnn = Pipeline(
     [
-        ("resize", ImageResizer(size=32)),
+        ("resize", ImageResizer(size=24)),
         (
             "cnn",
             AffectCNNClassifier(
                 backbone="basic",
-                max_epochs=10,
+                max_epochs=16,
                 augment=False,
                 random_state=0,
             ),
