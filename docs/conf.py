@@ -21,6 +21,7 @@ sys.path.insert(0, str(DOCS))
 import make_readme  # noqa: E402  (benchmarks/make_readme.py)
 import torch  # noqa: E402
 from _api import write_api_pages  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 import affect_sklearn  # noqa: E402
 
@@ -92,7 +93,9 @@ make_readme.write_rst(DOCS / "_generated" / "benchmarks_table.rst")
 # where a second thread gains little and, on a machine shared with other
 # jobs, oversubscribed threads make them several times slower. Set
 # AFFECT_DOCS_THREADS to change it.
-torch.set_num_threads(int(os.environ.get("AFFECT_DOCS_THREADS", "1")))
+N_THREADS = int(os.environ.get("AFFECT_DOCS_THREADS", "1"))
+torch.set_num_threads(N_THREADS)
+threadpool_limits(N_THREADS)  # BLAS/OpenMP of numpy and scikit-learn, too
 EXAMPLE_ORDER = [
     "quickstart",
     "model_selection",
