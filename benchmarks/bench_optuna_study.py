@@ -26,6 +26,11 @@ Usage::
     python benchmarks/bench_optuna_study.py --n-trials 60
     python benchmarks/bench_optuna_study.py \
         --data ../shared/data/fer2013/fer2013_train_publictest.npz --max-train 6000
+    # the FER-2013 figure of the README (16 trials, the 16-point quick grid):
+    python benchmarks/bench_optuna_study.py \
+        --data ../shared/data/fer2013/fer2013_train_publictest.npz --quick \
+        --max-train 4000 --epochs 6 --width 16 --threads 1 \
+        --name bench_optuna_study_fer2013
     # several processes (or machines, with a database URL) on one study:
     python benchmarks/bench_optuna_study.py --storage study.db --study-name s \
         --skip-grid
@@ -209,6 +214,9 @@ def main(argv=None):
     parser.add_argument("--cv", type=int, default=None)
     parser.add_argument("--n-samples", type=int, default=None)
     parser.add_argument("--image-size", type=int, default=48)
+    parser.add_argument(
+        "--width", type=int, default=None, help="backbone width (8 with --quick)"
+    )
     parser.add_argument("--max-train", type=int, default=None)
     parser.add_argument("--storage", default=None, help="e.g. study.db, journal:x.log")
     parser.add_argument("--study-name", default=None)
@@ -216,6 +224,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--output-dir", default=str(RESULTS))
+    parser.add_argument(
+        "--name", default="bench_optuna_study", help="prefix of the output files"
+    )
     args = parser.parse_args(argv)
     if args.data and not Path(args.data).exists():
         print(f"FER-2013 data not found at {args.data}. Skipping.")
@@ -237,7 +248,7 @@ def main(argv=None):
     estimator = AffectCNNClassifier(
         max_epochs=args.epochs,
         early_stopping=args.epochs,  # a validation split for pruning, no early stop
-        width=8 if q else None,
+        width=args.width or (8 if q else None),
         batch_size=16 if q else 32,
         # small synthetic sets learn faster without augmentation
         augment="auto" if args.data else False,
@@ -255,7 +266,7 @@ def main(argv=None):
     )
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    prefix = str(out / "bench_optuna_study")
+    prefix = str(out / args.name)
     search.study_.trials_dataframe().to_csv(f"{prefix}_trials.csv", index=False)
     payload = {
         "settings": {
@@ -266,6 +277,7 @@ def main(argv=None):
             "cv": args.cv,
             "scoring": "f1_macro",
             "n_trials": args.n_trials,
+            "width": args.width or (8 if q else None),
             "seed": args.seed,
             "quick": q,
         },
@@ -311,9 +323,7 @@ def main(argv=None):
     payload["files"] += [Path(f"{prefix}_trials.csv").name]
     if not args.skip_grid:
         payload["files"].append(Path(f"{prefix}_grid.csv").name)
-    path = write_result(
-        "bench_optuna_study", payload, str(out / "bench_optuna_study.json")
-    )
+    path = write_result("bench_optuna_study", payload, str(out / f"{args.name}.json"))
     print(f"wrote {path}")
     return 0
 
