@@ -14,6 +14,9 @@ Usage::
     python benchmarks/bench_fer2013.py --data ... --backbones compact basic \
         --budget-min 5
     python benchmarks/bench_fer2013.py --data ... --config '{"tta": true}'
+    # training speed only (sets a fair epoch count when the machine is busy):
+    python benchmarks/bench_fer2013.py --data ... --speed \
+        --output benchmarks/results/bench_fer2013_speed.json
 
 Results go to ``benchmarks/results/bench_fer2013.json``. Exits 0 with a message
 when ``--data`` does not exist (the data set is not part of the repository).
@@ -206,6 +209,39 @@ def run_baseline(X_tr, y_tr, X_te, y_te, names, budget_s, args):
     )
 
 
+def measure_speed(X_tr, y_tr, X_te, y_te, names, args, n=4096, repeat=3):
+    """Training images/s of our estimator and of the loop, alternating, in one run.
+
+    Each repeat fits one epoch on the same ``n`` Training faces both ways; the
+    medians say how many epochs each side fits in the budget.
+    """
+    extra = json.loads(args.config) if args.config else {}
+    params = dict(random_state=args.seed, device="cpu", max_epochs=1, **extra)
+    n = min(n, len(X_tr))
+    AffectCNNClassifier(**params).fit(X_tr[:256], y_tr[:256])  # warm-up
+    loop_args = argparse.Namespace(seed=args.seed, epochs=1)
+    speeds = {bb: [] for bb in args.backbones}
+    speeds["baseline"] = []
+    for _ in range(repeat):
+        for bb in args.backbones:
+            t = time.perf_counter()
+            AffectCNNClassifier(backbone=bb, **params).fit(X_tr[:n], y_tr[:n])
+            speeds[bb].append(n / (time.perf_counter() - t))
+        t = time.perf_counter()
+        run_baseline(X_tr[:n], y_tr[:n], X_te[:64], y_te[:64], names, 0, loop_args)
+        speeds["baseline"].append(n / (time.perf_counter() - t))
+        print({k: round(v[-1]) for k, v in speeds.items()}, flush=True)
+    out = {}
+    for key, values in speeds.items():
+        ips = float(np.median(values))
+        out[key] = {
+            "images_per_s": round(ips, 1),
+            "all": [round(v, 1) for v in values],
+            "epochs_in_budget": round(args.budget_min * 60 * ips / len(X_tr), 2),
+        }
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -220,6 +256,11 @@ def main(argv=None):
     parser.add_argument("--budget-min", type=float, default=15.0)
     parser.add_argument("--epochs", type=int, default=None, help="skip calibration")
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument(
+        "--speed",
+        action="store_true",
+        help="only measure training images/s, ours and the loop, alternating",
+    )
     parser.add_argument("--config", default=None, help="JSON of extra estimator params")
     parser.add_argument("--max-train", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
@@ -239,6 +280,25 @@ def main(argv=None):
     print(
         f"train {len(X_tr)}, test {len(X_te)}, budget {args.budget_min} min", flush=True
     )
+    if args.speed:
+        speed = measure_speed(X_tr, y_tr, X_te, y_te, names, args)
+        for key, v in speed.items():
+            print(
+                f"{key:10s} {v['images_per_s']:7.1f} img/s -> "
+                f"{v['epochs_in_budget']:.2f} epochs in {args.budget_min} min"
+            )
+        settings = {
+            "budget_min": args.budget_min,
+            "train": len(X_tr),
+            "n_timed": 4096,
+            "config": args.config,
+            "threads": torch.get_num_threads(),
+        }
+        path = write_result(
+            "bench_fer2013", {"settings": settings, "speed": speed}, args.output
+        )
+        print(f"wrote {path}")
+        return 0
     results = []
     if args.baseline:
         results.append(run_baseline(X_tr, y_tr, X_te, y_te, names, budget_s, args))

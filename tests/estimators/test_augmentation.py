@@ -83,6 +83,11 @@ def test_one_image_and_integer_input():
 def test_make_augmentation_builds_batch_augmentation():
     aug = make_augmentation(True, (1, 48, 48))
     assert isinstance(aug, BatchAugmentation) and aug.rotation == 10.0
+    auto = make_augmentation("auto", (1, 48, 48))  # flips and shifts only
+    assert auto.hflip and auto.translate == 0.08
+    assert not (auto.rotation or auto.scale or auto.color_jitter or auto.crop_scale)
+    auto_landmarks = make_augmentation("auto", (1, 48, 48), geometric=False)
+    assert not auto_landmarks.geometric and auto_landmarks.color_jitter == 0.2
     assert make_augmentation("auto", (1, 8, 8)) is None
     assert make_augmentation({"crop_scale": (0.8, 1)}, (1, 48, 48)).crop_scale
     jitter_only = make_augmentation(True, (1, 48, 48), geometric=False)
