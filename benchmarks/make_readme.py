@@ -69,7 +69,13 @@ def _int(x):
 
 def _fer2013(r):
     parts = []
-    for row in r["results"]:
+    budget = r.get("settings", {}).get("budget_min", 15)
+    for name, v in r.get("speed", {}).items():  # --speed runs
+        parts.append(
+            f"{name}: {_f(v.get('images_per_s'), 0)} training images/s (median), "
+            f"{_f(v.get('epochs_in_budget'), 1)} epochs in {_f(budget, 0)} min"
+        )
+    for row in r.get("results", []):
         recall = row.get("recall", {})
         parts.append(
             f"{row['config']}, {row.get('epochs', '?')} epochs: accuracy "
@@ -77,8 +83,10 @@ def _fer2013(r):
             f"disgust recall {_f(recall.get('disgust'), 2)}"
         )
     s = r.get("settings", {})
-    if "train" in s:
-        parts.append(f"train {_int(s['train'])} / test {_int(s.get('test'))} faces")
+    if "train" in s and "test" in s:
+        parts.append(f"train {_int(s['train'])} / test {_int(s['test'])} faces")
+    elif "train" in s:
+        parts.append(f"timed on the first {_int(s.get('n_timed'))} of the faces")
     return parts
 
 
