@@ -420,13 +420,14 @@ class BaseAffectCNN(BaseEstimator):
             torch.manual_seed(seed)
         rng = np.random.RandomState(seed)
         train_idx, valid_idx = self._split(y_enc, seed)
-        transform = make_augmentation(
+        augmentation = make_augmentation(
             self.augment, images.shape, geometric=self._geometric_augmentation()
         )
         # built-in augmentation runs on whole batches; a user's callable per image
-        batch_augment = transform if isinstance(transform, BatchAugmentation) else None
-        if batch_augment is not None:
-            transform = None
+        if isinstance(augmentation, BatchAugmentation):
+            batch_augment, transform = augmentation, None
+        else:
+            batch_augment, transform = None, augmentation
 
         def lm(idx):
             return None if landmarks is None else landmarks[idx]

@@ -231,7 +231,7 @@ def measure_speed(X_tr, y_tr, X_te, y_te, names, args, n=4096, repeat=3):
         run_baseline(X_tr[:n], y_tr[:n], X_te[:64], y_te[:64], names, 0, loop_args)
         speeds["baseline"].append(n / (time.perf_counter() - t))
         print({k: round(v[-1]) for k, v in speeds.items()}, flush=True)
-    out = {}
+    out = {"n_timed": n}
     for key, values in speeds.items():
         ips = float(np.median(values))
         out[key] = {
@@ -282,6 +282,7 @@ def main(argv=None):
     )
     if args.speed:
         speed = measure_speed(X_tr, y_tr, X_te, y_te, names, args)
+        n_timed = speed.pop("n_timed")
         for key, v in speed.items():
             print(
                 f"{key:10s} {v['images_per_s']:7.1f} img/s -> "
@@ -290,7 +291,7 @@ def main(argv=None):
         settings = {
             "budget_min": args.budget_min,
             "train": len(X_tr),
-            "n_timed": 4096,
+            "n_timed": n_timed,
             "config": args.config,
             "threads": torch.get_num_threads(),
         }

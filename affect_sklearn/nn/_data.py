@@ -158,18 +158,22 @@ class BatchAugmentation:
         return f"{type(self).__name__}({args})"
 
     @property
+    def _warps(self):
+        """Whether an affine warp (rotation, shift, scale or crop) is drawn."""
+        return bool(self.rotation or self.translate or self.scale or self.crop_scale)
+
+    @property
     def geometric(self):
         """Whether any pixel moves."""
-        return bool(
-            self.hflip
-            or self.rotation
-            or self.translate
-            or self.scale
-            or self.crop_scale
-        )
+        return bool(self.hflip) or self._warps
 
     def _uniform(self, n, low, high, like):
         return torch.empty(n, dtype=like.dtype, device=like.device).uniform_(low, high)
+
+    @staticmethod
+    def _flip_mask(x):
+        """A random boolean per image of the batch x: True mirrors it."""
+        return torch.rand(len(x), device=x.device) < 0.5
 
     def _theta(self, x):
         """(N, 2, 3) affine matrices mapping output to input coordinates."""
@@ -186,14 +190,13 @@ class BatchAugmentation:
             zoom = self._uniform(n, *self.scale, x)
             sx, sy = sx / zoom, sy / zoom
         if self.hflip:
-            flip = torch.rand(n, device=x.device) < 0.5
-            sx = torch.where(flip, -sx, sx)
-        angle = one * 0.0
+            sx = torch.where(self._flip_mask(x), -sx, sx)
+        angle = torch.zeros_like(one)
         if self.rotation:
             angle = self._uniform(n, -self.rotation, self.rotation, x) * (
                 math.pi / 180.0
             )
-        tx, ty = one * 0.0, one * 0.0
+        tx, ty = torch.zeros_like(one), torch.zeros_like(one)
         if self.crop_scale:  # keep the crop inside the image
             tx = self._uniform(n, -1.0, 1.0, x) * (1 - sx.abs())
             ty = self._uniform(n, -1.0, 1.0, x) * (1 - sy.abs())
@@ -228,15 +231,14 @@ class BatchAugmentation:
             x = x.unsqueeze(0)
         if not torch.is_floating_point(x):
             x = x.float()
-        if self.rotation or self.translate or self.scale or self.crop_scale:
+        if self._warps:  # the flip is part of the affine matrix
             theta = self._theta(x)
             grid = F.affine_grid(theta, list(x.shape), align_corners=False)
             x = F.grid_sample(
                 x, grid, mode="bilinear", padding_mode="border", align_corners=False
             )
         elif self.hflip:
-            flip = torch.rand(len(x), device=x.device) < 0.5
-            x = torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
+            x = torch.where(self._flip_mask(x).view(-1, 1, 1, 1), x.flip(-1), x)
         if self.color_jitter:
             x = self._jitter(x)
         return x[0] if single else x
