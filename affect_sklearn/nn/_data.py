@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import torch
@@ -152,6 +153,54 @@ class BatchAugmentation:
         self.scale = scale
         self.color_jitter = color_jitter
         self.crop_scale = crop_scale
+        self._check()
+
+    def _check(self):
+        """Reject settings that would fail, or silently do nothing, inside torch."""
+
+        def number(name, low, high):
+            value = getattr(self, name)
+            if value is None:  # off, like 0
+                return
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise TypeError(
+                    f"augmentation {name!r} must be a number in [{low}, {high}) "
+                    f"(0 or None turns it off); got {value!r} of type "
+                    f"{type(value).__name__}."
+                )
+            if not low <= value < high:
+                raise ValueError(
+                    f"augmentation {name!r} must be in [{low}, {high}) (0 or None "
+                    f"turns it off); got {value}."
+                )
+
+        def interval(name, high):
+            value = getattr(self, name)
+            if value is None:
+                return
+            try:
+                low_v, high_v = (float(v) for v in value)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"augmentation {name!r} must be None or a (low, high) pair of "
+                    f"numbers, e.g. {name}=(0.9, 1.1); got {value!r}."
+                ) from None
+            if not 0 < low_v <= high_v <= high:
+                bound = "" if high == math.inf else f" <= {high}"
+                raise ValueError(
+                    f"augmentation {name!r} needs 0 < low <= high{bound} (None "
+                    f"turns it off); got {value!r}."
+                )
+
+        if not isinstance(self.hflip, bool | np.bool_):
+            raise TypeError(
+                f"augmentation 'hflip' must be True or False; got {self.hflip!r}."
+            )
+        number("rotation", 0, 180)
+        number("translate", 0, 1)
+        number("color_jitter", 0, 1)
+        interval("scale", math.inf)
+        interval("crop_scale", 1.0)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())

@@ -152,3 +152,34 @@ def test_tta_auto_mirrors_when_training_mirrored(tiny_faces):
     # 16x16 and smaller: "auto" augments nothing, so nothing is mirrored
     small = AffectCNNClassifier(**TINY, augment=False, random_state=0)
     assert not small.fit(tiny_faces.images[:, :8, :8], y)._use_tta()
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"scale": 0.9}, TypeError, "'scale' must be None or a \\(low, high\\) pair"),
+        ({"scale": (1.1, 0.9)}, ValueError, "'scale' needs 0 < low <= high \\("),
+        ({"crop_scale": (0.5, 1.5)}, ValueError, "'crop_scale' needs .* <= 1.0"),
+        ({"crop_scale": (0, 1)}, ValueError, "'crop_scale' needs 0 < low"),
+        ({"rotation": -5}, ValueError, "'rotation' must be in \\[0, 180\\)"),
+        ({"translate": "8%"}, TypeError, "'translate' must be a number .* str"),
+        ({"color_jitter": 1.5}, ValueError, "'color_jitter' must be in \\[0, 1\\)"),
+        ({"hflip": 1}, TypeError, "'hflip' must be True or False"),
+    ],
+)
+def test_bad_settings_raise_clear_errors(params, error, match, tiny_faces):
+    with pytest.raises(error, match=match):
+        BatchAugmentation(**params)
+    # the same message reaches the estimator's user, from fit
+    X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
+    with pytest.raises(error, match=match):
+        AffectCNNClassifier(**TINY, augment=params).fit(X, tiny_faces.target)
+
+
+def test_none_and_zero_turn_settings_off():
+    aug = BatchAugmentation(rotation=None, translate=0, scale=None, color_jitter=None)
+    x = torch.rand(4, 1, 16, 16)
+    assert aug.hflip and not aug._warps
+    assert set(aug(x).sum((1, 2, 3)).round(decimals=3).tolist()) <= set(
+        x.sum((1, 2, 3)).round(decimals=3).tolist()
+    )
