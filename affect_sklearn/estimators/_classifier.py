@@ -76,9 +76,9 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         Focusing parameter of the focal loss.
     label_smoothing : float, default=0.1
         Label smoothing in [0, 1): the target puts this much probability mass
-        spread evenly over all classes. 0.1 added about one point of FER-2013
-        accuracy in ``benchmarks/bench_fer2013.py``; use 0.0 for plain
-        cross-entropy.
+        spread evenly over all classes. With flip TTA, 0.1 added 0.8 point of
+        FER-2013 accuracy (``benchmarks/results/bench_fer2013_ls_tta.json``
+        against ``bench_fer2013.json``); use 0.0 for plain cross-entropy.
     class_weight : None, "balanced" or dict, default=None
         Per-class loss weights, keyed by the original labels.
     class_sampling_weights : None, "balanced" or dict, default=None
