@@ -82,6 +82,7 @@ _DEFAULT_AUGMENT = {
     "scale": (0.9, 1.1),
     "color_jitter": 0.2,
     "crop_scale": None,
+    "crop_size": None,
 }
 
 
@@ -121,6 +122,13 @@ class BatchAugmentation:
     crop_scale : tuple of float or None, default=None
         Random resized crop: the fraction of the image area kept, e.g.
         ``(0.8, 1.0)``, with aspect ratios between 3/4 and 4/3.
+    crop_size : int, tuple of int or None, default=None
+        Random crops of this many pixels (``40`` or ``(height, width)``), at
+        the image's own scale: training batches come out smaller than the
+        images, which cuts the cost of every convolution by the area ratio,
+        while prediction still sees whole images (the backbones end in global
+        average pooling). Each crop's position is uniform over the image, on
+        top of any ``translate`` shift.
 
     Notes
     -----
@@ -146,6 +154,7 @@ class BatchAugmentation:
         scale=(0.9, 1.1),
         color_jitter=0.2,
         crop_scale=None,
+        crop_size=None,
     ):
         self.hflip = hflip
         self.rotation = rotation
@@ -153,6 +162,7 @@ class BatchAugmentation:
         self.scale = scale
         self.color_jitter = color_jitter
         self.crop_scale = crop_scale
+        self.crop_size = crop_size
         self._check()
 
     def _check(self):
@@ -201,6 +211,24 @@ class BatchAugmentation:
         number("color_jitter", 0, 1)
         interval("scale", math.inf)
         interval("crop_scale", 1.0)
+        if self.crop_size is not None:
+            size = self.crop_size
+            pair = (size, size) if isinstance(size, numbers.Integral) else size
+            try:
+                ok = len(pair) == 2 and all(
+                    isinstance(v, numbers.Integral)
+                    and not isinstance(v, bool)
+                    and v > 0
+                    for v in pair
+                )
+            except TypeError:
+                ok = False
+            if not ok:
+                raise TypeError(
+                    "augmentation 'crop_size' must be None, a positive int or a "
+                    f"(height, width) pair of positive ints, e.g. crop_size=40; got "
+                    f"{size!r}."
+                )
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -209,7 +237,13 @@ class BatchAugmentation:
     @property
     def _warps(self):
         """Whether an affine warp (rotation, shift, scale or crop) is drawn."""
-        return bool(self.rotation or self.translate or self.scale or self.crop_scale)
+        return bool(
+            self.rotation
+            or self.translate
+            or self.scale
+            or self.crop_scale
+            or self.crop_size
+        )
 
     @property
     def geometric(self):
@@ -223,6 +257,20 @@ class BatchAugmentation:
     def _flip_mask(x):
         """A random boolean per image of the batch x: True mirrors it."""
         return torch.rand(len(x), device=x.device) < 0.5
+
+    def _crop_hw(self, x):
+        """(height, width) of the augmented batch for input batch x."""
+        h, w = x.shape[-2:]
+        if self.crop_size is None:
+            return h, w
+        size = self.crop_size
+        ch, cw = (size, size) if isinstance(size, numbers.Integral) else size
+        if ch > h or cw > w:
+            raise ValueError(
+                f"augmentation 'crop_size'={size!r} is larger than the {h}x{w} "
+                "images; use a crop no larger than the images, or None."
+            )
+        return int(ch), int(cw)
 
     def _theta(self, x):
         """(N, 2, 3) affine matrices mapping output to input coordinates."""
@@ -253,6 +301,12 @@ class BatchAugmentation:
             t = 2.0 * self.translate  # grid coordinates span 2 per image side
             tx = tx + self._uniform(n, -t, t, x)
             ty = ty + self._uniform(n, -t, t, x)
+        if self.crop_size is not None:  # a window at the image's own scale
+            ch, cw = self._crop_hw(x)
+            fy, fx = ch / x.shape[-2], cw / x.shape[-1]
+            sx, sy = sx * fx, sy * fy
+            tx = tx + self._uniform(n, -(1 - fx), 1 - fx, x)
+            ty = ty + self._uniform(n, -(1 - fy), 1 - fy, x)
         cos, sin = torch.cos(angle), torch.sin(angle)
         theta = torch.stack(
             [
@@ -282,7 +336,8 @@ class BatchAugmentation:
             x = x.float()
         if self._warps:  # the flip is part of the affine matrix
             theta = self._theta(x)
-            grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+            size = [*x.shape[:2], *self._crop_hw(x)]
+            grid = F.affine_grid(theta, size, align_corners=False)
             x = F.grid_sample(
                 x, grid, mode="bilinear", padding_mode="border", align_corners=False
             )
@@ -308,9 +363,10 @@ def make_augmentation(augment, shape, *, geometric=True):
         macro F1), brightness/contrast jitter 0.2 when ``geometric=False``, and
         none for smaller inputs (e.g. tabular columns read as pixels). A dict
         overrides the defaults of ``True`` (keys ``hflip``, ``rotation``,
-        ``translate``, ``scale``, ``color_jitter``, ``crop_scale``). A callable
-        (e.g. a ``torchvision.transforms.v2.Compose``) is used as is, on one
-        (C, H, W) image at a time.
+        ``translate``, ``scale``, ``color_jitter``, ``crop_scale``,
+        ``crop_size``). A callable (e.g. a
+        ``torchvision.transforms.v2.Compose``) is used as is, on one (C, H, W)
+        image at a time.
     shape : tuple
         (C, H, W) of the images.
     geometric : bool, default=True
@@ -341,8 +397,16 @@ def make_augmentation(augment, shape, *, geometric=True):
             )
         cfg.update(augment)
     if not geometric:
-        cfg.update(hflip=False, rotation=0, translate=0, scale=None, crop_scale=None)
+        cfg.update(
+            hflip=False,
+            rotation=0,
+            translate=0,
+            scale=None,
+            crop_scale=None,
+            crop_size=None,
+        )
     aug = BatchAugmentation(**cfg)
+    aug._crop_hw(torch.empty(0, *shape))  # a crop larger than the images: say so now
     if not (aug.geometric or aug.color_jitter):
         return None
     return aug

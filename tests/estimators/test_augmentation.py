@@ -63,6 +63,49 @@ def test_crop_scale_zooms_in_and_stays_inside():
     assert left.min() < 0.1 and left.max() > 0.35 and (left + span).max() <= 1.0
 
 
+def test_crop_size_cuts_windows_at_the_image_scale():
+    ramp = torch.linspace(0, 1, 48).expand(400, 1, 48, 48)  # value = x position
+    out = BatchAugmentation(**{**OFF, "crop_size": (40, 36)})(ramp)
+    assert out.shape == (400, 1, 40, 36)
+    # same scale: a 36-pixel-wide window spans 35/47 of the ramp
+    span = out.amax((1, 2, 3)) - out.amin((1, 2, 3))
+    np.testing.assert_allclose(span.numpy(), 35 / 47, atol=1e-4)
+    # windows start anywhere inside the image, never past its edges
+    left = out.amin((1, 2, 3))
+    assert left.min() < 0.03 and left.max() > 0.2 and (left + span).max() <= 1 + 1e-6
+    # an int is a square crop; flips and shifts compose with it
+    aug = BatchAugmentation(
+        **{**OFF, "crop_size": 40, "hflip": True, "translate": 0.05}
+    )
+    assert aug(torch.rand(5, 3, 48, 48)).shape == (5, 3, 40, 40)
+
+
+def test_crop_size_trains_on_crops_and_predicts_on_whole_images(tiny_faces):
+    X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def __init__(self, in_channels):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(in_channels, 4, 3, padding=1)
+            self.out_features = 4
+
+        def forward(self, x):
+            seen.append(tuple(x.shape[-2:]))
+            return self.conv(x).mean((2, 3))
+
+    clf = AffectCNNClassifier(
+        **{**TINY, "backbone": Spy}, augment={"crop_size": 24}, random_state=0
+    ).fit(X, tiny_faces.target)
+    assert set(seen) == {(24, 24)}
+    seen.clear()
+    clf.predict(X[:5])
+    assert set(seen) == {(32, 32)}
+    # too large for these images: says so, from fit
+    with pytest.raises(ValueError, match="'crop_size'=40 is larger than the 32x32"):
+        clf.set_params(augment={"crop_size": 40}).fit(X, tiny_faces.target)
+
+
 def test_color_jitter_changes_brightness_and_contrast_only():
     x = torch.rand(64, 1, 16, 16)
     out = BatchAugmentation(**{**OFF, "color_jitter": 0.3})(x)
@@ -165,6 +208,9 @@ def test_tta_auto_mirrors_when_training_mirrored(tiny_faces):
         ({"translate": "8%"}, TypeError, "'translate' must be a number .* str"),
         ({"color_jitter": 1.5}, ValueError, "'color_jitter' must be in \\[0, 1\\)"),
         ({"hflip": 1}, TypeError, "'hflip' must be True or False"),
+        ({"crop_size": 0}, TypeError, "'crop_size' must be None, a positive int"),
+        ({"crop_size": 40.0}, TypeError, "'crop_size' must be None, a positive int"),
+        ({"crop_size": (40, 40, 1)}, TypeError, "'crop_size' must be None"),
     ],
 )
 def test_bad_settings_raise_clear_errors(params, error, match, tiny_faces):
