@@ -35,7 +35,7 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
     ----------
     backbone : str or type, default="compact"
         Feature extractor. Built-in nets for small faces: ``"compact"``
-        (plain 3x3 convs, 575k parameters, best accuracy per CPU-minute we
+        (plain 3x3 convs, 565k parameters, best accuracy per CPU-minute we
         measured), ``"basic"`` (3 conv layers, fastest), ``"xception"``
         (depthwise-separable residual blocks, mini-Xception style),
         ``"resnet"`` (residual blocks), ``"vgg"`` (VGG-style with batch norm,
