@@ -29,7 +29,12 @@ from skorch.helper import predefined_split
 from skorch.utils import to_numpy, to_tensor
 
 from .exceptions import ConvergenceWarning
-from .nn._data import BatchAugmentation, ImageDataset, make_augmentation
+from .nn._data import (
+    BatchAugmentation,
+    ImageDataset,
+    make_augmentation,
+    pixels_to_tensor,
+)
 from .nn._modules import (
     BUILTIN_BACKBONES,
     TORCHVISION_BACKBONES,
@@ -655,8 +660,7 @@ class BaseAffectCNN(BaseEstimator):
         outs = []
         with torch.no_grad():
             for start in range(0, len(data), batch_size):
-                x = torch.from_numpy(np.array(data[start : start + batch_size]))
-                x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
+                x = pixels_to_tensor(data[start : start + batch_size])
                 k = len(x)
                 if tta:
                     x = torch.cat([x, x.flip(-1)])

@@ -15,6 +15,16 @@ from ..utils._validation import ImageBatch, read_image
 __all__ = ["BatchAugmentation", "ImageDataset", "make_augmentation"]
 
 
+def pixels_to_tensor(arr):
+    """A float32 tensor copy of pixels: uint8 scaled to [0, 1], floats as they are.
+
+    The one conversion rule for training, prediction and the estimators' fast
+    prediction path (a copy, since inputs may be read-only).
+    """
+    x = torch.from_numpy(np.array(arr))
+    return x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
+
+
 class ImageDataset(Dataset):
     """(image, target) pairs from an :class:`~affect_sklearn.utils.ImageBatch`.
 
@@ -54,12 +64,7 @@ class ImageDataset(Dataset):
         else:
             c, h, w = self.images.shape
             arr = read_image(self.images.paths[i], channels=c, size=(h, w))
-        x = torch.from_numpy(np.array(arr))  # a copy: inputs may be read-only
-        if x.dtype == torch.uint8:
-            x = x.float().div_(255.0)
-        else:
-            x = x.float()
-        return x
+        return pixels_to_tensor(arr)
 
     def __getitem__(self, i):
         x = self._pixels(i)
@@ -216,7 +221,7 @@ class BatchAugmentation:
         interval("crop_scale", 1.0)
         if self.crop_size is not None:
             size = self.crop_size
-            pair = (size, size) if isinstance(size, numbers.Integral) else size
+            pair = self._crop_pair()
             try:
                 ok = len(pair) == 2 and all(
                     isinstance(v, numbers.Integral)
@@ -261,22 +266,29 @@ class BatchAugmentation:
         """A random boolean per image of the batch x: True mirrors it."""
         return torch.rand(len(x), device=x.device) < 0.5
 
-    def _crop_hw(self, x):
-        """(height, width) of the augmented batch for input batch x."""
-        h, w = x.shape[-2:]
+    def _crop_pair(self):
+        """``crop_size`` as given, with an int read as a square crop."""
+        size = self.crop_size
+        return (size, size) if isinstance(size, numbers.Integral) else size
+
+    def _crop_hw(self, h, w):
+        """(height, width) of the augmented batch for h x w input images."""
         if self.crop_size is None:
             return h, w
-        size = self.crop_size
-        ch, cw = (size, size) if isinstance(size, numbers.Integral) else size
+        ch, cw = self._crop_pair()
         if ch > h or cw > w:
             raise ValueError(
-                f"augmentation 'crop_size'={size!r} is larger than the {h}x{w} "
-                "images; use a crop no larger than the images, or None."
+                f"augmentation 'crop_size'={self.crop_size!r} is larger than the "
+                f"{h}x{w} images; use a crop no larger than the images, or None."
             )
         return int(ch), int(cw)
 
-    def _theta(self, x):
-        """(N, 2, 3) affine matrices mapping output to input coordinates."""
+    def _theta(self, x, out_hw):
+        """(N, 2, 3) affine matrices mapping output to input coordinates.
+
+        ``out_hw`` is the (height, width) of the output: smaller than x's for
+        ``crop_size``.
+        """
         n = len(x)
         one = torch.ones(n, dtype=x.dtype, device=x.device)
         sx, sy = one.clone(), one.clone()  # input extent sampled per output unit
@@ -305,8 +317,7 @@ class BatchAugmentation:
             tx = tx + self._uniform(n, -t, t, x)
             ty = ty + self._uniform(n, -t, t, x)
         if self.crop_size is not None:  # a window at the image's own scale
-            ch, cw = self._crop_hw(x)
-            fy, fx = ch / x.shape[-2], cw / x.shape[-1]
+            fy, fx = out_hw[0] / x.shape[-2], out_hw[1] / x.shape[-1]
             sx, sy = sx * fx, sy * fy
             tx = tx + self._uniform(n, -(1 - fx), 1 - fx, x)
             ty = ty + self._uniform(n, -(1 - fy), 1 - fy, x)
@@ -338,9 +349,9 @@ class BatchAugmentation:
         if not torch.is_floating_point(x):
             x = x.float()
         if self._warps:  # the flip is part of the affine matrix
-            theta = self._theta(x)
-            size = [*x.shape[:2], *self._crop_hw(x)]
-            grid = F.affine_grid(theta, size, align_corners=False)
+            out_hw = self._crop_hw(*x.shape[-2:])
+            theta = self._theta(x, out_hw)
+            grid = F.affine_grid(theta, [*x.shape[:2], *out_hw], align_corners=False)
             x = F.grid_sample(
                 x, grid, mode="bilinear", padding_mode="border", align_corners=False
             )
@@ -409,7 +420,7 @@ def make_augmentation(augment, shape, *, geometric=True):
             crop_size=None,
         )
     aug = BatchAugmentation(**cfg)
-    aug._crop_hw(torch.empty(0, *shape))  # a crop larger than the images: say so now
+    aug._crop_hw(h, w)  # a crop larger than the images: say so now, not mid-fit
     if not (aug.geometric or aug.color_jitter):
         return None
     return aug
