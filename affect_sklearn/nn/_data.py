@@ -224,9 +224,7 @@ class BatchAugmentation:
             pair = self._crop_pair()
             try:
                 ok = len(pair) == 2 and all(
-                    isinstance(v, numbers.Integral)
-                    and not isinstance(v, bool)
-                    and v > 0
+                    isinstance(v, numbers.Integral) and not isinstance(v, bool)
                     for v in pair
                 )
             except TypeError:
@@ -236,6 +234,11 @@ class BatchAugmentation:
                     "augmentation 'crop_size' must be None, a positive int or a "
                     f"(height, width) pair of positive ints, e.g. crop_size=40; got "
                     f"{size!r}."
+                )
+            if min(pair) <= 0:
+                raise ValueError(
+                    "augmentation 'crop_size' must be positive, e.g. crop_size=40; "
+                    f"got {size!r}."
                 )
 
     def __repr__(self):
