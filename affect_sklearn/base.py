@@ -653,29 +653,28 @@ class BaseAffectCNN(BaseEstimator):
         3.0 ms against 4.6 ms through skorch's iterator (cProfile, 200 calls).
         """
         net = self.net_
-        if net.module_.training:
-            net.module_.eval()
-        nonlin = net.predict_nonlinearity or (lambda out: out)
+        # skorch's own per-batch steps of predict_proba: its nonlinearity
+        # (resolving "auto" and None), and evaluation_step (eval mode, no grad)
+        nonlin = net._get_predict_nonlinearity()
         batch_size = getattr(net, "iterator_valid__batch_size", None) or net.batch_size
         outs = []
-        with torch.no_grad():
-            for start in range(0, len(data), batch_size):
-                x = pixels_to_tensor(data[start : start + batch_size])
-                k = len(x)
+        for start in range(0, len(data), batch_size):
+            x = pixels_to_tensor(data[start : start + batch_size])
+            k = len(x)
+            if tta:
+                x = torch.cat([x, x.flip(-1)])
+            Xi = x.to(net.device)
+            if landmarks is not None:
+                points = torch.as_tensor(
+                    landmarks[start : start + batch_size], dtype=torch.float32
+                )
                 if tta:
-                    x = torch.cat([x, x.flip(-1)])
-                Xi = x.to(net.device)
-                if landmarks is not None:
-                    points = torch.as_tensor(
-                        landmarks[start : start + batch_size], dtype=torch.float32
-                    )
-                    if tta:
-                        points = torch.cat([points, points])
-                    Xi = {"x": Xi, "landmarks": points.to(net.device)}
-                out = net.infer(Xi)
-                out = out[0] if isinstance(out, tuple) else out
-                out = to_numpy(nonlin(out))
-                outs.append((out[:k] + out[k:]) / 2 if tta else out)
+                    points = torch.cat([points, points])
+                Xi = {"x": Xi, "landmarks": points.to(net.device)}
+            out = net.evaluation_step((Xi, None))
+            out = out[0] if isinstance(out, tuple) else out
+            out = to_numpy(nonlin(out))
+            outs.append((out[:k] + out[k:]) / 2 if tta else out)
         return np.asarray(np.concatenate(outs), dtype=np.float64)
 
     def _more_init_tags(self, tags):
