@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmark scripts: machine description and JSON output."""
+"""Helpers shared by the benchmark scripts: machine, JSON output, timing in turns."""
 
 from __future__ import annotations
 
@@ -60,3 +60,19 @@ def write_result(name, payload, output=None):
     }
     path.write_text(json.dumps(record, indent=2, default=float))
     return path
+
+
+def take_turns(steps, repeat, after=None):
+    """Call each of ``steps`` once per repeat, taking turns at going first.
+
+    The order is as given on even repeats and reversed on odd ones, so that on a
+    shared machine that slows down (or warms up) over a repeat no side always
+    runs in the same conditions. ``after`` (if given) is called after every
+    repeat, e.g. to print progress.
+    """
+    steps = list(steps)
+    for rep in range(repeat):
+        for step in steps if rep % 2 == 0 else steps[::-1]:
+            step()
+        if after is not None:
+            after()

@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import write_result  # noqa: E402
+from _common import take_turns, write_result  # noqa: E402
 
 from affect_sklearn import AffectCNNClassifier  # noqa: E402
 from affect_sklearn.datasets import load_fer2013  # noqa: E402
@@ -239,13 +239,11 @@ def measure_speed(X_tr, y_tr, X_te, y_te, names, args, n=4096, repeat=4):
         run_baseline(X_tr[:n], y_tr[:n], X_te[:64], y_te[:64], names, 0, loop_args)
         speeds["baseline"].append(n / (time.perf_counter() - t))
 
-    for i in range(repeat):
-        # take turns going first, so a machine that slows down (or warms up)
-        # over a repeat does not favour one side
-        order = [lambda bb=bb: time_ours(bb) for bb in args.backbones] + [time_loop]
-        for step in order if i % 2 == 0 else order[::-1]:
-            step()
-        print({k: round(v[-1]) for k, v in speeds.items()}, flush=True)
+    take_turns(
+        [lambda bb=bb: time_ours(bb) for bb in args.backbones] + [time_loop],
+        repeat,
+        after=lambda: print({k: round(v[-1]) for k, v in speeds.items()}, flush=True),
+    )
     out = {"n_timed": n}
     for key, values in speeds.items():
         ips = float(np.median(values))

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import write_result  # noqa: E402
+from _common import take_turns, write_result  # noqa: E402
 
 from affect_sklearn import AffectCNNClassifier  # noqa: E402
 from affect_sklearn.datasets import make_faces  # noqa: E402
@@ -83,24 +83,26 @@ def bench_backbone(name, X, y, args):
     warm = AffectCNNClassifier(**{**params, "max_epochs": 1}).fit(X[:128], y[:128])
 
     ours_s, plain_s = [], []
-    for rep in range(args.repeat):
-        # alternate which side runs first, so that neither always gets the
-        # colder (or the warmer) machine
-        for side in ("ours", "plain") if rep % 2 == 0 else ("plain", "ours"):
-            if side == "ours":
-                clf = AffectCNNClassifier(**params)
-                t = time.perf_counter()
-                clf.fit(X, y)
-                ours_s.append(time.perf_counter() - t)
-                continue
-            # the same architecture, freshly initialised, trained by hand
-            module = copy.deepcopy(warm.net_.module_)
-            for m in module.modules():
-                if hasattr(m, "reset_parameters"):
-                    m.reset_parameters()
-            t = time.perf_counter()
-            plain_train(module, X, y, args.epochs, 64, 3e-3, 0)
-            plain_s.append(time.perf_counter() - t)
+    clf = None
+
+    def train_ours():
+        nonlocal clf
+        clf = AffectCNNClassifier(**params)
+        t = time.perf_counter()
+        clf.fit(X, y)
+        ours_s.append(time.perf_counter() - t)
+
+    def train_plain():
+        # the same architecture, freshly initialised, trained by hand
+        module = copy.deepcopy(warm.net_.module_)
+        for m in module.modules():
+            if hasattr(m, "reset_parameters"):
+                m.reset_parameters()
+        t = time.perf_counter()
+        plain_train(module, X, y, args.epochs, 64, 3e-3, 0)
+        plain_s.append(time.perf_counter() - t)
+
+    take_turns([train_ours, train_plain], args.repeat)
     ours, plain = statistics.median(ours_s), statistics.median(plain_s)
     # each repeat's ratio, and their median: robust to a noisy neighbour
     pair_ratios = [o / p for o, p in zip(ours_s, plain_s, strict=True)]
