@@ -7,6 +7,7 @@ import json
 import math
 import numbers
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -59,8 +60,10 @@ class AffectNeuralNet(NeuralNet):
     ``batch_augment`` (a :class:`~affect_sklearn.nn.BatchAugmentation` or any
     callable on a float batch) transforms the images of every training batch on
     the net's device, after the DataLoader has stacked them; validation and
-    prediction batches are left alone. ``amp=True`` runs the forward pass under
-    bf16 autocast on CUDA.
+    prediction batches are left alone. A ``BatchAugmentation`` is also told
+    the fraction of ``max_epochs`` done (its ``progress`` argument), which sets
+    the image size of the batch under ``resize_from``. ``amp=True`` runs the
+    forward pass under bf16 autocast on CUDA.
     """
 
     def __init__(self, *args, amp=False, batch_augment=None, **kwargs):
@@ -72,12 +75,19 @@ class AffectNeuralNet(NeuralNet):
         if self.batch_augment is not None:
             Xi, yi = unpack_data(batch)
             Xi = to_tensor(Xi, device=self.device)
+            aug = self.batch_augment
+            if isinstance(aug, BatchAugmentation):  # its size may follow the epochs
+                aug = partial(aug, progress=self._progress())
             if isinstance(Xi, dict):  # images with landmarks
-                Xi = {**Xi, "x": self.batch_augment(Xi["x"])}
+                Xi = {**Xi, "x": aug(Xi["x"])}
             else:
-                Xi = self.batch_augment(Xi)
+                Xi = aug(Xi)
             batch = (Xi, yi)
         return super().train_step_single(batch, **fit_params)
+
+    def _progress(self):
+        """Fraction of ``max_epochs`` done before the current epoch (0 in the first)."""
+        return (len(self.history) - 1) / max(1, self.max_epochs)
 
     def infer(self, x, **fit_params):
         if self.amp and str(self.device).startswith("cuda"):

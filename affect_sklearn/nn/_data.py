@@ -88,6 +88,8 @@ _DEFAULT_AUGMENT = {
     "color_jitter": 0.2,
     "crop_scale": None,
     "crop_size": None,
+    "resize_from": None,
+    "resize_until": 0.75,
 }
 
 
@@ -137,6 +139,19 @@ class BatchAugmentation:
         crops of the 48x48 faces for 13 epochs scored 0.644 accuracy, against
         0.652 for whole faces for 11 epochs in a similar CPU time
         (``benchmarks/results/bench_fer2013_crop40.json``).
+    resize_from : int or None, default=None
+        Progressive resizing: early training batches are downscaled so that
+        their shorter side has this many pixels, and the size grows linearly
+        to the full size over the first ``resize_until`` of the epochs; the
+        last epochs, and prediction, see full-size images. Smaller batches make
+        every convolution cheaper, so more epochs fit in the same time. Off by
+        default: on FER-2013, ``resize_from=32`` for 16 epochs scored 0.657
+        and 0.654 accuracy (two seeds), against 0.655 and 0.659 for 12 epochs
+        of full-size faces, and took about 10 % longer on the 2-core CPU we
+        measured (``benchmarks/results/bench_fer2013_resize32*.json``).
+    resize_until : float, default=0.75
+        Fraction of the epochs (in ``(0, 1]``) after which training batches
+        have their full size again. Only used with ``resize_from``.
 
     Notes
     -----
@@ -163,6 +178,8 @@ class BatchAugmentation:
         color_jitter=0.2,
         crop_scale=None,
         crop_size=None,
+        resize_from=None,
+        resize_until=0.75,
     ):
         self.hflip = hflip
         self.rotation = rotation
@@ -171,6 +188,8 @@ class BatchAugmentation:
         self.color_jitter = color_jitter
         self.crop_scale = crop_scale
         self.crop_size = crop_size
+        self.resize_from = resize_from
+        self.resize_until = resize_until
         self._check()
 
     def _check(self):
@@ -240,6 +259,28 @@ class BatchAugmentation:
                     "augmentation 'crop_size' must be positive, e.g. crop_size=40; "
                     f"got {size!r}."
                 )
+        if self.resize_from is not None:
+            value = self.resize_from
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+                raise TypeError(
+                    "augmentation 'resize_from' must be None or a positive int (the "
+                    f"starting size in pixels), e.g. resize_from=32; got {value!r}."
+                )
+            if value <= 0:
+                raise ValueError(
+                    "augmentation 'resize_from' must be positive, e.g. "
+                    f"resize_from=32; got {value!r}."
+                )
+        until = self.resize_until
+        if not isinstance(until, numbers.Real) or isinstance(until, bool):
+            raise TypeError(
+                "augmentation 'resize_until' must be a number in (0, 1], e.g. "
+                f"resize_until=0.75; got {until!r}."
+            )
+        if not 0 < until <= 1:
+            raise ValueError(
+                f"augmentation 'resize_until' must be in (0, 1]; got {until!r}."
+            )
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -254,6 +295,7 @@ class BatchAugmentation:
             or self.scale
             or self.crop_scale
             or self.crop_size
+            or self.resize_from
         )
 
     @property
@@ -285,6 +327,18 @@ class BatchAugmentation:
                 f"{h}x{w} images; use a crop no larger than the images, or None."
             )
         return int(ch), int(cw)
+
+    def _resized_hw(self, hw, progress):
+        """(height, width) of the output at ``progress`` (0 to 1) through training.
+
+        ``hw`` is the size before resizing (the crop, or the whole image).
+        """
+        full = min(hw)
+        if self.resize_from is None or self.resize_from >= full:
+            return hw
+        ramp = min(1.0, max(0.0, float(progress)) / self.resize_until)
+        size = round(self.resize_from + (full - self.resize_from) * ramp)
+        return tuple(max(1, round(v * size / full)) for v in hw)
 
     def _theta(self, x, out_hw):
         """(N, 2, 3) affine matrices mapping output to input coordinates.
@@ -344,16 +398,22 @@ class BatchAugmentation:
         mean = x.mean(dim=tuple(range(1, x.dim())), keepdim=True)
         return (x - mean) * contrast + mean
 
-    def __call__(self, x):
-        """Augment a float batch of shape (N, C, H, W), or one (C, H, W) image."""
+    def __call__(self, x, progress=1.0):
+        """Augment a float batch of shape (N, C, H, W), or one (C, H, W) image.
+
+        ``progress`` (0 at the start of training, 1 at the end) sets the output
+        size when ``resize_from`` is set; the estimators pass the fraction of
+        the epochs done.
+        """
         single = x.dim() == 3
         if single:
             x = x.unsqueeze(0)
         if not torch.is_floating_point(x):
             x = x.float()
         if self._warps:  # the flip is part of the affine matrix
-            out_hw = self._crop_hw(*x.shape[-2:])
-            theta = self._theta(x, out_hw)
+            crop_hw = self._crop_hw(*x.shape[-2:])
+            theta = self._theta(x, crop_hw)
+            out_hw = self._resized_hw(crop_hw, progress)
             grid = F.affine_grid(theta, [*x.shape[:2], *out_hw], align_corners=False)
             x = F.grid_sample(
                 x, grid, mode="bilinear", padding_mode="border", align_corners=False
@@ -381,7 +441,7 @@ def make_augmentation(augment, shape, *, geometric=True):
         none for smaller inputs (e.g. tabular columns read as pixels). A dict
         overrides the defaults of ``True`` (keys ``hflip``, ``rotation``,
         ``translate``, ``scale``, ``color_jitter``, ``crop_scale``,
-        ``crop_size``). A callable (e.g. a
+        ``crop_size``, ``resize_from``, ``resize_until``). A callable (e.g. a
         ``torchvision.transforms.v2.Compose``) is used as is, on one (C, H, W)
         image at a time.
     shape : tuple
@@ -421,6 +481,7 @@ def make_augmentation(augment, shape, *, geometric=True):
             scale=None,
             crop_scale=None,
             crop_size=None,
+            resize_from=None,
         )
     aug = BatchAugmentation(**cfg)
     aug._crop_hw(h, w)  # a crop larger than the images: say so now, not mid-fit

@@ -106,6 +106,54 @@ def test_crop_size_trains_on_crops_and_predicts_on_whole_images(tiny_faces):
         clf.set_params(augment={"crop_size": 40}).fit(X, tiny_faces.target)
 
 
+def test_resize_from_grows_to_full_size_over_the_epochs():
+    ramp = torch.linspace(0, 1, 48).expand(4, 1, 48, 48)  # value = x position
+    aug = BatchAugmentation(**{**OFF, "resize_from": 32})
+    sizes = [aug(ramp, progress=p).shape[-1] for p in (0, 0.375, 0.75, 1, 2)]
+    assert sizes == [32, 40, 48, 48, 48]
+    assert aug(ramp).shape == (4, 1, 48, 48)  # progress defaults to the end
+    # downscaled, not cropped: the whole width is still seen
+    small = aug(ramp, progress=0)
+    assert small.amin() < 0.02 and small.amax() > 0.98
+    # the aspect ratio is kept, the shorter side starts at resize_from
+    wide = BatchAugmentation(**{**OFF, "resize_from": 24, "resize_until": 0.5})
+    assert wide(torch.rand(2, 1, 48, 96), progress=0).shape == (2, 1, 24, 48)
+    assert wide(torch.rand(2, 1, 48, 96), progress=0.5).shape == (2, 1, 48, 96)
+    # with crop_size, the crop is what gets resized
+    crop = BatchAugmentation(**{**OFF, "crop_size": 40, "resize_from": 20})
+    assert crop(ramp, progress=0).shape == (4, 1, 20, 20)
+    # as large as the images or larger: nothing to resize
+    same = BatchAugmentation(**{**OFF, "resize_from": 64})
+    assert same(ramp, progress=0).shape == (4, 1, 48, 48)
+
+
+def test_resize_from_trains_small_first_and_predicts_full_size(tiny_faces):
+    X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def __init__(self, in_channels):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(in_channels, 4, 3, padding=1)
+            self.out_features = 4
+
+        def forward(self, x):
+            seen.append(x.shape[-1])
+            return self.conv(x).mean((2, 3))
+
+    clf = AffectCNNClassifier(
+        **{**TINY, "backbone": Spy, "max_epochs": 4},
+        augment={"resize_from": 16, "resize_until": 0.75},
+        random_state=0,
+    ).fit(X, tiny_faces.target)
+    # one size per epoch: 16 px, then linearly to 32 px by 3/4 of the epochs
+    per_epoch = np.array_split(np.array(seen), 4)
+    assert [set(sizes.tolist()) for sizes in per_epoch] == [{16}, {21}, {27}, {32}]
+    seen.clear()
+    clf.predict(X[:5])
+    assert set(seen) == {32}
+
+
 def test_color_jitter_changes_brightness_and_contrast_only():
     x = torch.rand(64, 1, 16, 16)
     out = BatchAugmentation(**{**OFF, "color_jitter": 0.3})(x)
@@ -137,6 +185,10 @@ def test_make_augmentation_builds_batch_augmentation():
     assert not jitter_only.geometric and jitter_only.color_jitter == 0.2
     assert make_augmentation({"color_jitter": 0}, (1, 48, 48), geometric=False) is None
     assert "rotation=10.0" in repr(aug)
+    # with landmarks, no resizing either: the points would no longer match
+    assert make_augmentation({"resize_from": 24}, (1, 48, 48)).resize_from == 24
+    kept = make_augmentation({"resize_from": 24}, (1, 48, 48), geometric=False)
+    assert kept.resize_from is None
 
 
 class _Recorder(BatchAugmentation):
@@ -144,9 +196,9 @@ class _Recorder(BatchAugmentation):
 
     seen = 0
 
-    def __call__(self, x):
+    def __call__(self, x, **kwargs):
         type(self).seen += len(x)
-        return super().__call__(x)
+        return super().__call__(x, **kwargs)
 
 
 def test_augmentation_runs_on_training_batches_only(tiny_faces, monkeypatch):
@@ -212,6 +264,11 @@ def test_tta_auto_mirrors_when_training_mirrored(tiny_faces):
         ({"crop_size": (40, -1)}, ValueError, "'crop_size' must be positive"),
         ({"crop_size": 40.0}, TypeError, "'crop_size' must be None, a positive int"),
         ({"crop_size": (40, 40, 1)}, TypeError, "'crop_size' must be None"),
+        ({"resize_from": 0}, ValueError, "'resize_from' must be positive"),
+        ({"resize_from": 24.0}, TypeError, "'resize_from' must be None or a positive"),
+        ({"resize_until": 0}, ValueError, "'resize_until' must be in \\(0, 1\\]"),
+        ({"resize_until": 1.5}, ValueError, "'resize_until' must be in \\(0, 1\\]"),
+        ({"resize_until": None}, TypeError, "'resize_until' must be a number"),
     ],
 )
 def test_bad_settings_raise_clear_errors(params, error, match, tiny_faces):
