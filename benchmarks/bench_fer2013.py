@@ -82,11 +82,13 @@ def run_estimator(backbone, X_tr, y_tr, X_te, y_te, names, budget_s, args):
     if args.epochs:
         epochs = args.epochs
     else:
-        n_cal = min(len(X_tr), 2048)
-        cal = AffectCNNClassifier(**{**params, "max_epochs": 1})
+        # four short epochs, so that an epoch-dependent cost (progressive
+        # resizing, augment={"resize_from": ...}) is averaged over its schedule
+        n_cal, cal_epochs = min(len(X_tr), 1024), 4
+        cal = AffectCNNClassifier(**{**params, "max_epochs": cal_epochs})
         t = time.perf_counter()
         cal.fit(X_tr[:n_cal], y_tr[:n_cal])
-        ips = n_cal / (time.perf_counter() - t)
+        ips = cal_epochs * n_cal / (time.perf_counter() - t)
         epochs = max(1, math.floor(budget_s * ips / len(X_tr)))
         print(
             f"[{backbone}] calibration: {ips:.0f} img/s -> {epochs} epochs", flush=True
@@ -214,29 +216,32 @@ def run_baseline(X_tr, y_tr, X_te, y_te, names, budget_s, args):
     )
 
 
-def measure_speed(X_tr, y_tr, X_te, y_te, names, args, n=4096, repeat=4):
+def measure_speed(X_tr, y_tr, X_te, y_te, names, args, n=4096, repeat=4, epochs=4):
     """Training images/s of our estimator and of the loop, alternating, in one run.
 
-    Each repeat fits one epoch on the same ``n`` Training faces both ways, ours
-    first on even repeats and the loop first on odd ones; the medians say how
-    many epochs each side fits in the budget.
+    Each repeat fits ``epochs`` epochs of ``n / epochs`` Training faces both
+    ways (``n`` images in all; several epochs, so that an epoch-dependent cost
+    such as progressive resizing is averaged over its schedule), ours first on
+    even repeats and the loop first on odd ones; the medians say how many
+    epochs each side fits in the budget.
     """
     extra = json.loads(args.config) if args.config else {}
-    params = dict(random_state=args.seed, device="cpu", max_epochs=1, **extra)
-    n = min(n, len(X_tr))
+    params = dict(random_state=args.seed, device="cpu", max_epochs=epochs, **extra)
+    n = min(n, len(X_tr)) // epochs * epochs
+    m = n // epochs
     AffectCNNClassifier(**params).fit(X_tr[:256], y_tr[:256])  # warm-up
-    loop_args = argparse.Namespace(seed=args.seed, epochs=1)
+    loop_args = argparse.Namespace(seed=args.seed, epochs=epochs)
     speeds = {bb: [] for bb in args.backbones}
     speeds["baseline"] = []
 
     def time_ours(bb):
         t = time.perf_counter()
-        AffectCNNClassifier(backbone=bb, **params).fit(X_tr[:n], y_tr[:n])
+        AffectCNNClassifier(backbone=bb, **params).fit(X_tr[:m], y_tr[:m])
         speeds[bb].append(n / (time.perf_counter() - t))
 
     def time_loop():
         t = time.perf_counter()
-        run_baseline(X_tr[:n], y_tr[:n], X_te[:64], y_te[:64], names, 0, loop_args)
+        run_baseline(X_tr[:m], y_tr[:m], X_te[:64], y_te[:64], names, 0, loop_args)
         speeds["baseline"].append(n / (time.perf_counter() - t))
 
     take_turns(
@@ -244,7 +249,7 @@ def measure_speed(X_tr, y_tr, X_te, y_te, names, args, n=4096, repeat=4):
         repeat,
         after=lambda: print({k: round(v[-1]) for k, v in speeds.items()}, flush=True),
     )
-    out = {"n_timed": n}
+    out = {"n_timed": m, "timed_epochs": epochs}
     for key, values in speeds.items():
         ips = float(np.median(values))
         out[key] = {
@@ -302,7 +307,7 @@ def main(argv=None):
     )
     if args.speed:
         speed = measure_speed(X_tr, y_tr, X_te, y_te, names, args)
-        n_timed = speed.pop("n_timed")
+        n_timed, timed_epochs = speed.pop("n_timed"), speed.pop("timed_epochs")
         for key, v in speed.items():
             print(
                 f"{key:10s} {v['images_per_s']:7.1f} img/s -> "
@@ -312,6 +317,7 @@ def main(argv=None):
             "budget_min": args.budget_min,
             "train": len(X_tr),
             "n_timed": n_timed,
+            "timed_epochs": timed_epochs,
             "config": args.config,
             "threads": torch.get_num_threads(),
         }

@@ -86,7 +86,11 @@ def _fer2013(r):
     if "train" in s and "test" in s:
         parts.append(f"train {_int(s['train'])} / test {_int(s['test'])} faces")
     elif "train" in s:
-        parts.append(f"timed on the first {_int(s.get('n_timed'))} of the faces")
+        epochs = s.get("timed_epochs", 1)
+        parts.append(
+            f"timed on the first {_int(s.get('n_timed'))} of the faces"
+            + (f", {epochs} epochs" if epochs > 1 else "")
+        )
     return parts
 
 
