@@ -230,13 +230,19 @@ def check_images(estimator, X, *, reset, image_shape=None):
     if ndim is None:
         ndim = np.ndim(np.asarray(X, dtype=object)) if not hasattr(X, "iloc") else 2
     if ndim in (3, 4):
-        arr = check_array(
-            X,
-            allow_nd=True,
-            dtype=None if getattr(X, "dtype", None) == np.uint8 else np.float32,
-            ensure_all_finite=True,
-            input_name="X",
-        )
+        if type(X) is np.ndarray and X.dtype == np.uint8 and X.size > 0:
+            # nothing for check_array to convert or reject (uint8 holds no
+            # NaN or inf), and it costs ~0.3 ms: a tenth of predicting one
+            # video frame
+            arr = X
+        else:
+            arr = check_array(
+                X,
+                allow_nd=True,
+                dtype=None if getattr(X, "dtype", None) == np.uint8 else np.float32,
+                ensure_all_finite=True,
+                input_name="X",
+            )
         if arr.ndim == 3:
             arr = arr[:, None]
         else:

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from affect_sklearn import AffectCNNClassifier, AffectCNNMultiTask, AffectCNNRegressor
 from affect_sklearn.nn import ImageDataset
@@ -46,6 +47,44 @@ def test_predict_after_training_mode_switches_to_eval(tiny_faces):
     first = clf.predict_proba(tiny_faces.images)
     assert not clf.net_.module_.training
     np.testing.assert_array_equal(first, clf.predict_proba(tiny_faces.images))
+
+
+def test_set_training_reaches_every_submodule_and_skips_settled_ones(
+    tiny_faces, monkeypatch
+):
+    clf = AffectCNNClassifier(**TINY, random_state=0)
+    clf.fit(tiny_faces.images, tiny_faces.target)
+    module = clf.net_.module_
+    bn = next(m for m in module.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    module.train()
+    bn.eval()  # one submodule out of step, e.g. frozen batch norm
+    clf.net_._set_training(False)
+    assert not any(m.training for m in module.modules())
+    bn.train()
+    clf.net_._set_training(True)
+    assert all(m.training for m in module.modules())
+    # a net already in the requested mode is left alone (no walk that
+    # re-assigns every submodule on each predict batch)
+    clf.net_._set_training(False)
+    calls = []
+    monkeypatch.setattr(module, "train", lambda mode=True: calls.append(mode))
+    clf.predict_proba(tiny_faces.images[:2])
+    assert calls == []
+
+
+def test_uint8_fast_path_validates_like_check_array(tiny_faces):
+    clf = AffectCNNClassifier(**TINY, random_state=0)
+    clf.fit(tiny_faces.images, tiny_faces.target)
+    with pytest.raises(ValueError, match="0 sample"):
+        clf.predict(tiny_faces.images[:0])
+    with pytest.raises(ValueError, match="shape"):
+        clf.predict(tiny_faces.images[:2, :8])
+    # a read-only uint8 array (e.g. a memory map) predicts as a writable one
+    ro = tiny_faces.images[:3].copy()
+    ro.flags.writeable = False
+    np.testing.assert_array_equal(
+        clf.predict_proba(ro), clf.predict_proba(tiny_faces.images[:3])
+    )
 
 
 def test_regressor_and_multitask_with_landmarks_match(tiny_faces):
