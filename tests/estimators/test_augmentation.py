@@ -80,9 +80,8 @@ def test_crop_size_cuts_windows_at_the_image_scale():
     assert aug(torch.rand(5, 3, 48, 48)).shape == (5, 3, 40, 40)
 
 
-def test_crop_size_trains_on_crops_and_predicts_on_whole_images(tiny_faces):
-    X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
-    seen = []
+def _size_spy(seen, size_of):
+    """A tiny backbone class that appends ``size_of(x)`` of every batch to ``seen``."""
 
     class Spy(torch.nn.Module):
         def __init__(self, in_channels):
@@ -91,9 +90,16 @@ def test_crop_size_trains_on_crops_and_predicts_on_whole_images(tiny_faces):
             self.out_features = 4
 
         def forward(self, x):
-            seen.append(tuple(x.shape[-2:]))
+            seen.append(size_of(x))
             return self.conv(x).mean((2, 3))
 
+    return Spy
+
+
+def test_crop_size_trains_on_crops_and_predicts_on_whole_images(tiny_faces):
+    X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
+    seen = []
+    Spy = _size_spy(seen, lambda x: tuple(x.shape[-2:]))
     clf = AffectCNNClassifier(
         **{**TINY, "backbone": Spy}, augment={"crop_size": 24}, random_state=0
     ).fit(X, tiny_faces.target)
@@ -130,17 +136,7 @@ def test_resize_from_grows_to_full_size_over_the_epochs():
 def test_resize_from_trains_small_first_and_predicts_full_size(tiny_faces):
     X = np.repeat(np.repeat(tiny_faces.images, 2, axis=1), 2, axis=2)  # 32x32
     seen = []
-
-    class Spy(torch.nn.Module):
-        def __init__(self, in_channels):
-            super().__init__()
-            self.conv = torch.nn.Conv2d(in_channels, 4, 3, padding=1)
-            self.out_features = 4
-
-        def forward(self, x):
-            seen.append(x.shape[-1])
-            return self.conv(x).mean((2, 3))
-
+    Spy = _size_spy(seen, lambda x: x.shape[-1])
     clf = AffectCNNClassifier(
         **{**TINY, "backbone": Spy, "max_epochs": 4},
         augment={"resize_from": 16, "resize_until": 0.75},
