@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import take_turns, write_result  # noqa: E402
 
 from affect_sklearn import AffectCNNClassifier  # noqa: E402
-from affect_sklearn.datasets import load_fer2013  # noqa: E402
+from affect_sklearn.datasets import load_fer2013, make_split  # noqa: E402
 from affect_sklearn.metrics import affect_report  # noqa: E402
 
 
@@ -281,6 +281,14 @@ def main(argv=None):
     )
     parser.add_argument("--config", default=None, help="JSON of extra estimator params")
     parser.add_argument("--max-train", type=int, default=None)
+    parser.add_argument(
+        "--holdout",
+        type=float,
+        default=None,
+        help="test on this stratified fraction of Training (seed 0), trained on "
+        "the rest, instead of PublicTest: for choosing settings without "
+        "looking at the test split",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--verbose", type=int, default=0)
@@ -297,6 +305,15 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     X_tr, y_tr, X_te, y_te, names = load(args.data)
+    split_name = "train on Training, test on PublicTest"
+    if args.holdout:
+        part = make_split(y_tr, test_size=args.holdout, val_size=0, random_state=0)
+        X_te, y_te = X_tr[part.test], y_tr[part.test]
+        X_tr, y_tr = X_tr[part.train], y_tr[part.train]
+        split_name = (
+            f"train on {1 - args.holdout:.1%} of Training, test on the other "
+            f"{args.holdout:.1%} (stratified, seed 0); PublicTest unused"
+        )
     if args.max_train:
         X_tr, y_tr = X_tr[: args.max_train], y_tr[: args.max_train]
     if args.save_model and len(args.backbones) != 1:
@@ -347,7 +364,7 @@ def main(argv=None):
                 "train": len(X_tr),
                 "test": len(X_te),
                 "seed": args.seed,
-                "split": "train on Training, test on PublicTest",
+                "split": split_name,
             },
             "results": results,
         },
