@@ -90,6 +90,7 @@ _DEFAULT_AUGMENT = {
     "crop_size": None,
     "resize_from": None,
     "resize_until": 0.75,
+    "erase": None,
 }
 
 
@@ -152,6 +153,15 @@ class BatchAugmentation:
     resize_until : float, default=0.75
         Fraction of the epochs (in ``(0, 1]``) after which training batches
         have their full size again. Only used with ``resize_from``.
+    erase : float or None, default=None
+        Random erasing (cutout): the probability, in ``[0, 1]``, that an image
+        gets one rectangle of whole pixels, covering about 2-25 % of its area
+        with an aspect ratio between 1/3 and 3, filled with the image's mean.
+        Applied after the warp and the jitter, so the rectangle is never
+        blurred or moved. Off by default: with flips and shifts,
+        ``erase=0.5`` for 12 epochs scored 0.656 on a held-out eighth of
+        FER-2013 Training, against 0.659 without
+        (``benchmarks/results/bench_fer2013_holdout_*.json``).
 
     Notes
     -----
@@ -180,6 +190,7 @@ class BatchAugmentation:
         crop_size=None,
         resize_from=None,
         resize_until=0.75,
+        erase=None,
     ):
         self.hflip = hflip
         self.rotation = rotation
@@ -190,6 +201,7 @@ class BatchAugmentation:
         self.crop_size = crop_size
         self.resize_from = resize_from
         self.resize_until = resize_until
+        self.erase = erase
         self._check()
 
     def _check(self):
@@ -236,6 +248,18 @@ class BatchAugmentation:
         number("rotation", 0, 180)
         number("translate", 0, 1)
         number("color_jitter", 0, 1)
+        if self.erase is not None:
+            value = self.erase
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise TypeError(
+                    "augmentation 'erase' must be None or a probability in [0, 1], "
+                    f"e.g. erase=0.5; got {value!r} of type {type(value).__name__}."
+                )
+            if not 0 <= value <= 1:
+                raise ValueError(
+                    "augmentation 'erase' must be a probability in [0, 1] (0 or "
+                    f"None turns it off); got {value}."
+                )
         interval("scale", math.inf)
         interval("crop_scale", 1.0)
         if self.crop_size is not None:
@@ -398,6 +422,29 @@ class BatchAugmentation:
         mean = x.mean(dim=tuple(range(1, x.dim())), keepdim=True)
         return (x - mean) * contrast + mean
 
+    def _erase(self, x):
+        """Fill one random rectangle per chosen image with that image's mean."""
+        n, _, h, w = x.shape
+        area = self._uniform(n, 0.02, 0.25, x) * (h * w)
+        log_r = self._uniform(n, math.log(1 / 3), math.log(3), x)
+        ratio = torch.exp(log_r)
+        eh = torch.sqrt(area * ratio).round().clamp(1, h)  # whole pixels
+        ew = torch.sqrt(area / ratio).round().clamp(1, w)
+        y0 = (self._uniform(n, 0, 1, x) * (h - eh + 1)).floor()
+        x0 = (self._uniform(n, 0, 1, x) * (w - ew + 1)).floor()
+        rows = torch.arange(h, dtype=x.dtype, device=x.device).view(1, h, 1)
+        cols = torch.arange(w, dtype=x.dtype, device=x.device).view(1, 1, w)
+        inside = (
+            (rows >= y0.view(n, 1, 1))
+            & (rows < (y0 + eh).view(n, 1, 1))
+            & (cols >= x0.view(n, 1, 1))
+            & (cols < (x0 + ew).view(n, 1, 1))
+        )
+        chosen = torch.rand(n, device=x.device) < float(self.erase)
+        mask = (inside & chosen.view(n, 1, 1)).unsqueeze(1)
+        mean = x.mean(dim=(1, 2, 3), keepdim=True)
+        return torch.where(mask, mean, x)
+
     def __call__(self, x, progress=1.0):
         """Augment a float batch of shape (N, C, H, W), or one (C, H, W) image.
 
@@ -422,6 +469,8 @@ class BatchAugmentation:
             x = torch.where(self._flip_mask(x).view(-1, 1, 1, 1), x.flip(-1), x)
         if self.color_jitter:
             x = self._jitter(x)
+        if self.erase:
+            x = self._erase(x)
         return x[0] if single else x
 
 
@@ -441,7 +490,7 @@ def make_augmentation(augment, shape, *, geometric=True):
         none for smaller inputs (e.g. tabular columns read as pixels). A dict
         overrides the defaults of ``True`` (keys ``hflip``, ``rotation``,
         ``translate``, ``scale``, ``color_jitter``, ``crop_scale``,
-        ``crop_size``, ``resize_from``, ``resize_until``). A callable (e.g. a
+        ``crop_size``, ``resize_from``, ``resize_until``, ``erase``). A callable (e.g. a
         ``torchvision.transforms.v2.Compose``) is used as is, on one (C, H, W)
         image at a time.
     shape : tuple
@@ -485,6 +534,6 @@ def make_augmentation(augment, shape, *, geometric=True):
         )
     aug = BatchAugmentation(**cfg)
     aug._crop_hw(h, w)  # a crop larger than the images: say so now, not mid-fit
-    if not (aug.geometric or aug.color_jitter):
+    if not (aug.geometric or aug.color_jitter or aug.erase):
         return None
     return aug

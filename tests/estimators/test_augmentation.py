@@ -161,6 +161,27 @@ def test_color_jitter_changes_brightness_and_contrast_only():
     assert corr > 0.999
 
 
+def test_erase_fills_one_rectangle_with_the_image_mean():
+    x = torch.rand(200, 1, 32, 32) + torch.arange(200.0).view(-1, 1, 1, 1)
+    out = BatchAugmentation(**{**OFF, "erase": 1.0})(x)
+    changed = out != x
+    frac = changed.float().mean((1, 2, 3))
+    assert frac.min() > 0 and frac.max() < 0.3  # about 2-25 % of the area
+    for i in range(0, 200, 23):
+        rows = changed[i, 0].any(1).nonzero().ravel()
+        cols = changed[i, 0].any(0).nonzero().ravel()
+        box = changed[i, 0, rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+        assert box.all()  # one solid rectangle ...
+        filled = out[i, 0][changed[i, 0]]
+        torch.testing.assert_close(filled, x[i].mean().expand_as(filled))
+    # ... on about `erase` of the images, never on the others
+    half = BatchAugmentation(**{**OFF, "erase": 0.5})(x)
+    share = (half != x).flatten(1).any(1).float().mean()
+    assert 0.35 < share < 0.65
+    assert torch.equal(BatchAugmentation(**{**OFF, "erase": 0.0})(x), x)
+    assert make_augmentation({**OFF, "erase": 0.5}, (1, 32, 32)).erase == 0.5
+
+
 def test_one_image_and_integer_input():
     img = torch.randint(0, 255, (1, 20, 20), dtype=torch.uint8)
     out = BatchAugmentation()(img)
@@ -265,6 +286,8 @@ def test_tta_auto_mirrors_when_training_mirrored(tiny_faces):
         ({"resize_until": 0}, ValueError, "'resize_until' must be in \\(0, 1\\]"),
         ({"resize_until": 1.5}, ValueError, "'resize_until' must be in \\(0, 1\\]"),
         ({"resize_until": None}, TypeError, "'resize_until' must be a number"),
+        ({"erase": 1.5}, ValueError, "'erase' must be a probability in \\[0, 1\\]"),
+        ({"erase": "half"}, TypeError, "'erase' must be None or a probability"),
     ],
 )
 def test_bad_settings_raise_clear_errors(params, error, match, tiny_faces):
