@@ -207,19 +207,21 @@ class BatchAugmentation:
     def _check(self):
         """Reject settings that would fail, or silently do nothing, inside torch."""
 
-        def number(name, low, high):
+        def number(name, low, high, closed=False):
+            """``closed``: ``high`` itself is allowed, [low, high] not [low, high)."""
             value = getattr(self, name)
             if value is None:  # off, like 0
                 return
+            span = f"[{low}, {high}{']' if closed else ')'}"
             if not isinstance(value, numbers.Real) or isinstance(value, bool):
                 raise TypeError(
-                    f"augmentation {name!r} must be a number in [{low}, {high}) "
+                    f"augmentation {name!r} must be a number in {span} "
                     f"(0 or None turns it off); got {value!r} of type "
                     f"{type(value).__name__}."
                 )
-            if not low <= value < high:
+            if not (low <= value <= high if closed else low <= value < high):
                 raise ValueError(
-                    f"augmentation {name!r} must be in [{low}, {high}) (0 or None "
+                    f"augmentation {name!r} must be in {span} (0 or None "
                     f"turns it off); got {value}."
                 )
 
@@ -248,18 +250,7 @@ class BatchAugmentation:
         number("rotation", 0, 180)
         number("translate", 0, 1)
         number("color_jitter", 0, 1)
-        if self.erase is not None:
-            value = self.erase
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise TypeError(
-                    "augmentation 'erase' must be None or a probability in [0, 1], "
-                    f"e.g. erase=0.5; got {value!r} of type {type(value).__name__}."
-                )
-            if not 0 <= value <= 1:
-                raise ValueError(
-                    "augmentation 'erase' must be a probability in [0, 1] (0 or "
-                    f"None turns it off); got {value}."
-                )
+        number("erase", 0, 1, closed=True)  # a probability
         interval("scale", math.inf)
         interval("crop_scale", 1.0)
         if self.crop_size is not None:
@@ -490,9 +481,9 @@ def make_augmentation(augment, shape, *, geometric=True):
         none for smaller inputs (e.g. tabular columns read as pixels). A dict
         overrides the defaults of ``True`` (keys ``hflip``, ``rotation``,
         ``translate``, ``scale``, ``color_jitter``, ``crop_scale``,
-        ``crop_size``, ``resize_from``, ``resize_until``, ``erase``). A callable (e.g. a
-        ``torchvision.transforms.v2.Compose``) is used as is, on one (C, H, W)
-        image at a time.
+        ``crop_size``, ``resize_from``, ``resize_until``, ``erase``). A callable
+        (e.g. a ``torchvision.transforms.v2.Compose``) is used as is, on one
+        (C, H, W) image at a time.
     shape : tuple
         (C, H, W) of the images.
     geometric : bool, default=True

@@ -286,8 +286,8 @@ def test_tta_auto_mirrors_when_training_mirrored(tiny_faces):
         ({"resize_until": 0}, ValueError, "'resize_until' must be in \\(0, 1\\]"),
         ({"resize_until": 1.5}, ValueError, "'resize_until' must be in \\(0, 1\\]"),
         ({"resize_until": None}, TypeError, "'resize_until' must be a number"),
-        ({"erase": 1.5}, ValueError, "'erase' must be a probability in \\[0, 1\\]"),
-        ({"erase": "half"}, TypeError, "'erase' must be None or a probability"),
+        ({"erase": 1.5}, ValueError, "'erase' must be in \\[0, 1\\] \\(0 or None"),
+        ({"erase": "half"}, TypeError, "'erase' must be a number in \\[0, 1\\]"),
     ],
 )
 def test_bad_settings_raise_clear_errors(params, error, match, tiny_faces):
