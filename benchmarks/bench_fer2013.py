@@ -299,6 +299,10 @@ def main(argv=None):
         help="joblib file for the fitted estimator (one backbone only)",
     )
     args = parser.parse_args(argv)
+    if args.holdout is not None and not 0 < args.holdout < 1:
+        parser.error(
+            f"--holdout takes a fraction in (0, 1), e.g. 0.125; got {args.holdout}"
+        )
     if not Path(args.data).exists():
         print(f"FER-2013 data not found at {args.data}; pass --data. Skipping.")
         return 0

@@ -85,6 +85,8 @@ def _fer2013(r):
     s = r.get("settings", {})
     if "train" in s and "test" in s:
         parts.append(f"train {_int(s['train'])} / test {_int(s['test'])} faces")
+        if "PublicTest unused" in s.get("split", ""):  # --holdout runs
+            parts.append(s["split"])
     elif "train" in s:
         epochs = s.get("timed_epochs", 1)
         parts.append(
