@@ -321,6 +321,19 @@ class BatchAugmentation:
     def _uniform(self, n, low, high, like):
         return torch.empty(n, dtype=like.dtype, device=like.device).uniform_(low, high)
 
+    def _box_sides(self, n, area, min_ratio, like):
+        """Sides of n random boxes, as fractions of a unit square.
+
+        Each box covers an area fraction uniform in ``area`` (low, high), with
+        a side ratio log-uniform in ``[min_ratio, 1 / min_ratio]``; returns the
+        two sides (a, b), a * b = area, a / b = ratio.
+        """
+        frac = self._uniform(n, *area, like)
+        ratio = torch.exp(
+            self._uniform(n, math.log(min_ratio), -math.log(min_ratio), like)
+        )
+        return torch.sqrt(frac * ratio), torch.sqrt(frac / ratio)
+
     @staticmethod
     def _flip_mask(x):
         """A random boolean per image of the batch x: True mirrors it."""
@@ -365,11 +378,8 @@ class BatchAugmentation:
         one = torch.ones(n, dtype=x.dtype, device=x.device)
         sx, sy = one.clone(), one.clone()  # input extent sampled per output unit
         if self.crop_scale:
-            area = self._uniform(n, *self.crop_scale, x)
-            log_r = self._uniform(n, math.log(3 / 4), math.log(4 / 3), x)
-            ratio = torch.exp(log_r)
-            sx = torch.sqrt(area * ratio).clamp(max=1.0)
-            sy = torch.sqrt(area / ratio).clamp(max=1.0)
+            sx, sy = self._box_sides(n, self.crop_scale, 3 / 4, x)
+            sx, sy = sx.clamp(max=1.0), sy.clamp(max=1.0)
         if self.scale:
             zoom = self._uniform(n, *self.scale, x)
             sx, sy = sx / zoom, sy / zoom
@@ -416,11 +426,10 @@ class BatchAugmentation:
     def _erase(self, x):
         """Fill one random rectangle per chosen image with that image's mean."""
         n, _, h, w = x.shape
-        area = self._uniform(n, 0.02, 0.25, x) * (h * w)
-        log_r = self._uniform(n, math.log(1 / 3), math.log(3), x)
-        ratio = torch.exp(log_r)
-        eh = torch.sqrt(area * ratio).round().clamp(1, h)  # whole pixels
-        ew = torch.sqrt(area / ratio).round().clamp(1, w)
+        fh, fw = self._box_sides(n, (0.02, 0.25), 1 / 3, x)
+        side = math.sqrt(h * w)  # fh * fw * side**2 is the area in pixels
+        eh = (fh * side).round().clamp(1, h)  # whole pixels
+        ew = (fw * side).round().clamp(1, w)
         y0 = (self._uniform(n, 0, 1, x) * (h - eh + 1)).floor()
         x0 = (self._uniform(n, 0, 1, x) * (w - ew + 1)).floor()
         rows = torch.arange(h, dtype=x.dtype, device=x.device).view(1, h, 1)
