@@ -43,6 +43,7 @@ from .nn._modules import (
     build_backbone,
 )
 from .nn._training_state import TrainingState, load_training_state
+from .pretrained._registry import PRETRAINED_MODELS
 from .utils._validation import check_images
 
 BACKBONE_NAMES = tuple(BUILTIN_BACKBONES) + TORCHVISION_BACKBONES
@@ -52,6 +53,21 @@ _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
 }
 _FORMAT_VERSION = 1
+
+# ``max_epochs=None``: train for at least AUTO_MIN_EPOCHS epochs and at least
+# AUTO_MIN_STEPS optimisation steps (batches), at most AUTO_MAX_EPOCHS epochs.
+# Large data sets get the 10 epochs of the old fixed default (FER-2013's 28,709
+# faces make 449 steps an epoch); a few hundred faces get enough updates
+# (600 faces: 10 batches an epoch, so 100 epochs). Starting from shipped weights
+# needs fewer steps (AUTO_MIN_STEPS_PRETRAINED). Measured in
+# benchmarks/bench_small_data.py.
+AUTO_MIN_EPOCHS = 10
+AUTO_MIN_STEPS = 1000
+AUTO_MIN_STEPS_PRETRAINED = 500
+AUTO_MAX_EPOCHS = 300
+# ``lr="auto"``: the peak learning rate from scratch, and from shipped weights.
+AUTO_LR = 3e-3
+AUTO_LR_PRETRAINED = 1e-3
 
 
 class AffectNeuralNet(NeuralNet):
@@ -149,6 +165,21 @@ class StopOnNonFinite(Callback):
             raise KeyboardInterrupt  # skorch ends fit cleanly on KeyboardInterrupt
 
 
+def auto_max_epochs(n_train, batch_size, *, pretrained=False):
+    """Epochs that ``max_epochs=None`` trains for on ``n_train`` samples.
+
+    At least ``AUTO_MIN_EPOCHS`` epochs and ``AUTO_MIN_STEPS`` optimisation steps
+    (``AUTO_MIN_STEPS_PRETRAINED`` from shipped weights), at most
+    ``AUTO_MAX_EPOCHS`` epochs.
+
+    >>> auto_max_epochs(28709, 64), auto_max_epochs(600, 64)
+    (10, 100)
+    """
+    steps = max(1, math.ceil(n_train / batch_size))
+    budget = AUTO_MIN_STEPS_PRETRAINED if pretrained else AUTO_MIN_STEPS
+    return int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, math.ceil(budget / steps))))
+
+
 def _input_statistics(images, rng, max_samples=2048):
     """Per-channel mean and std of the training pixels (on a sample)."""
     n = len(images)
@@ -203,7 +234,7 @@ class BaseAffectCNN(BaseEstimator):
 
     _parameter_constraints: dict = {
         "backbone": [StrOptions(set(BACKBONE_NAMES)), callable],
-        "pretrained": ["boolean"],
+        "pretrained": ["boolean", StrOptions(set(PRETRAINED_MODELS))],
         "freeze_backbone": [
             "boolean",
             Interval(numbers.Integral, 0, None, closed="left"),
@@ -213,11 +244,11 @@ class BaseAffectCNN(BaseEstimator):
         "image_shape": [tuple, list, None],
         "augment": ["boolean", StrOptions({"auto"}), dict, callable, None],
         "tta": ["boolean", StrOptions({"auto"})],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "scheduler": [StrOptions({"onecycle", "cosine", "step", "plateau"}), None],
         "early_stopping": [
             "boolean",
@@ -322,8 +353,105 @@ class BaseAffectCNN(BaseEstimator):
         )
 
     def _build_module(self, images, rng):
+        name = self._pretrained_name()
+        if name is not None:
+            return self._pretrained_module(name, images)
         mean, std = _input_statistics(images, rng)
-        return self._make_module(images.shape[0], mean, std, self.pretrained)
+        return self._make_module(images.shape[0], mean, std, self.pretrained is True)
+
+    # ------------------------------------------------------------- pretrained
+    def _pretrained_name(self):
+        """The shipped model that ``fit`` starts from, or None."""
+        return self.pretrained if isinstance(self.pretrained, str) else None
+
+    def _resolve_max_epochs(self, n_train):
+        """``max_epochs``, or for None the epochs of the step budget (see above)."""
+        if self.max_epochs is not None:
+            return int(self.max_epochs)
+        return auto_max_epochs(
+            n_train, self.batch_size, pretrained=self._pretrained_name() is not None
+        )
+
+    def _resolve_lr(self):
+        """``lr``, or for "auto" 3e-3 from scratch and 1e-3 from shipped weights."""
+        if self.lr != "auto":
+            return float(self.lr)
+        return AUTO_LR_PRETRAINED if self._pretrained_name() else AUTO_LR
+
+    def _image_module(self, module):
+        """The AffectNetModule (normalisation, backbone) inside the task module."""
+        return module
+
+    def _transfer_head(self, module, state_dict, meta):
+        """Copy what fits of the shipped head into ``module``; the default: none."""
+
+    def _pretrained_module(self, name, images):
+        """The task module with the backbone (and what fits of the head) of ``name``.
+
+        The shipped normalisation is kept, so the backbone sees the pixel
+        statistics it was trained on. Grayscale weights serve RGB images: the
+        first convolution's kernel is split evenly over the three channels, so
+        an RGB image of a gray face gives the grayscale model's features.
+        """
+        from .pretrained import load_pretrained
+
+        meta, sd = load_pretrained(name)
+        params = meta.get("params", {})
+        shipped = params.get("backbone")
+        width = params.get("width")
+        if self.backbone != shipped or self.width not in (None, width):
+            raise ValueError(
+                f"pretrained={name!r} holds a backbone={shipped!r} (width={width}) "
+                f"network; this estimator has backbone={self.backbone!r}, "
+                f"width={self.width}. Set backbone={shipped!r} and width=None, or "
+                "pretrained=False to train from scratch."
+            )
+        c = images.shape[0]
+        shipped_c = int(sd["mean"].numel())
+        if c != shipped_c and shipped_c != 1:
+            raise ValueError(
+                f"pretrained={name!r} was trained on {shipped_c}-channel images; got "
+                f"{c}-channel images."
+            )
+        shape = tuple(meta.get("image_shape_", ()))[1:]
+        if shape and tuple(images.shape[1:]) != shape:
+            warnings.warn(
+                f"pretrained={name!r} was trained on {shape[0]}x{shape[1]} faces; "
+                f"these are {images.shape[1]}x{images.shape[2]}. The backbone runs "
+                "at any size, but features match best at the training size: put "
+                f"ImageResizer(size={shape}) before the estimator in a Pipeline.",
+                UserWarning,
+                stacklevel=4,
+            )
+        mean = sd["mean"].repeat(c // shipped_c)
+        std = sd["std"].repeat(c // shipped_c)
+        module = self._make_module(c, mean, std, False)
+        image = self._image_module(module)
+        own = image.state_dict()
+        backbone = {}
+        for key, value in sd.items():
+            if not key.startswith("backbone."):
+                continue
+            if key not in own:
+                raise ValueError(
+                    f"The shipped weights of {name!r} do not fit this backbone "
+                    f"(no parameter {key!r})."
+                )
+            if (
+                value.shape != own[key].shape
+                and value.ndim == 4
+                and value.shape[1] == 1
+            ):
+                value = value.repeat(1, c, 1, 1) / c  # gray kernel over c channels
+            backbone[key] = value
+        missing = [k for k in own if k.startswith("backbone.") and k not in backbone]
+        if missing:
+            raise ValueError(
+                f"The shipped weights of {name!r} lack {missing[:3]} for this backbone."
+            )
+        image.load_state_dict(backbone, strict=False)
+        self._transfer_head(module, sd, meta)
+        return module
 
     def _make_module(self, c, mean, std, pretrained=False):
         backbone, bb_channels = build_backbone(
@@ -342,7 +470,7 @@ class BaseAffectCNN(BaseEstimator):
         )
         return module.to(memory_format=torch.channels_last)
 
-    def _callbacks(self, n_train, has_valid):
+    def _callbacks(self, n_train, has_valid, max_epochs, lr):
         cbs = [("stop_non_finite", StopOnNonFinite())]
         scoring = self._valid_scoring() if has_valid else None
         if scoring is not None:
@@ -352,15 +480,15 @@ class BaseAffectCNN(BaseEstimator):
         if self.scheduler == "onecycle":
             sched = LRScheduler(
                 policy=torch.optim.lr_scheduler.OneCycleLR,
-                max_lr=self.lr,
-                total_steps=self.max_epochs * steps,
+                max_lr=lr,
+                total_steps=max_epochs * steps,
                 step_every="batch",
             )
         elif self.scheduler == "cosine":
-            sched = LRScheduler(policy="CosineAnnealingLR", T_max=self.max_epochs)
+            sched = LRScheduler(policy="CosineAnnealingLR", T_max=max_epochs)
         elif self.scheduler == "step":
             sched = LRScheduler(
-                policy="StepLR", step_size=max(1, self.max_epochs // 3), gamma=0.1
+                policy="StepLR", step_size=max(1, max_epochs // 3), gamma=0.1
             )
         elif self.scheduler == "plateau":
             sched = LRScheduler(
@@ -497,7 +625,9 @@ class BaseAffectCNN(BaseEstimator):
             "train_split",
             predefined_split(valid_ds) if valid_ds is not None else None,
         )
-        callbacks = self._callbacks(n_train, valid_ds is not None)
+        max_epochs = self._resolve_max_epochs(n_train)
+        lr = self._resolve_lr()
+        callbacks = self._callbacks(n_train, valid_ds is not None, max_epochs, lr)
         callbacks += list(user.pop("callbacks", []) or [])
         state_cb = None
         if self.checkpoint_dir is not None or resume_state is not None:
@@ -521,8 +651,8 @@ class BaseAffectCNN(BaseEstimator):
             module=module,
             criterion=self._build_criterion(y_enc),
             optimizer=_OPTIMIZERS[self.optimizer],
-            lr=self.lr,
-            max_epochs=self.max_epochs,
+            lr=lr,
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
             train_split=train_split,
             callbacks=callbacks,
@@ -556,7 +686,7 @@ class BaseAffectCNN(BaseEstimator):
                     f"{type(self).__name__} (were parameters such as backbone or "
                     f"width changed?): {exc}"
                 ) from exc
-            epochs = self.max_epochs - resume_state["epoch"]
+            epochs = max_epochs - resume_state["epoch"]
             if epochs > 0:
                 net.partial_fit(train_ds, None, epochs=epochs)
             else:
@@ -566,6 +696,9 @@ class BaseAffectCNN(BaseEstimator):
             [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
         )
         self.n_epochs_ = len(net.history)
+        self.max_epochs_ = max_epochs
+        self.history_.attrs["max_epochs"] = max_epochs
+        self.history_.attrs["steps_per_epoch"] = math.ceil(n_train / self.batch_size)
         return self
 
     def resume(self, X, y, *, checkpoint_dir=None):

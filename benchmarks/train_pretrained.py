@@ -124,9 +124,9 @@ def main(argv=None):
     ship = Path(args.ship_dir) / f"{args.name}.pt"
     ship.parent.mkdir(parents=True, exist_ok=True)
     clf.save(ship)
-    result["shipped_file"] = str(ship.relative_to(ROOT)) if ship.is_relative_to(
-        ROOT
-    ) else str(ship)
+    result["shipped_file"] = (
+        str(ship.relative_to(ROOT)) if ship.is_relative_to(ROOT) else str(ship)
+    )
     result["shipped_bytes"] = ship.stat().st_size
     print(json.dumps(result, indent=2))
     write_result(f"pretrained_{args.name}", {"results": [result]}, args.output)

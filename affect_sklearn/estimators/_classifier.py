@@ -13,7 +13,7 @@ from torch import nn
 
 from ..base import BaseAffectCNN, _softmax
 from ..nn._losses import FocalLoss
-from ._labels import ExpressionLabelsMixin
+from ._labels import ExpressionLabelsMixin, copy_head_rows
 
 __all__ = ["AffectCNNClassifier"]
 
@@ -44,9 +44,14 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         ``"mobilenet_v3_large"`` (grayscale is repeated to 3 channels). A
         ``torch.nn.Module`` subclass taking ``in_channels`` and setting
         ``self.out_features`` is accepted too.
-    pretrained : bool, default=False
-        Load ImageNet weights for torchvision backbones (needs them downloaded
-        or cached).
+    pretrained : bool or str, default=False
+        A name of a model shipped inside the package (``"fer2013"``, see
+        :func:`affect_sklearn.pretrained.pretrained_names`): ``fit`` starts from
+        its backbone and input normalisation instead of random weights, and
+        classes it also knows (matched by name: ``"happy"``, ``"Happiness"``)
+        start from its head rows; other classes, such as ``"contempt"``, get
+        new rows. The weights load in ``fit``, offline. ``True`` loads ImageNet
+        weights for torchvision backbones (needs them downloaded or cached).
     freeze_backbone : bool or int, default=False
         ``True`` trains only the head; an int N trains the head for N epochs,
         then unfreezes the backbone.
@@ -85,16 +90,22 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         Per-class weights of a ``WeightedRandomSampler`` that draws the
         training batches, e.g. ``{"sad": 5.0, "happy": 0.5}`` (classes not
         named keep 1.0). "balanced" draws every class equally often.
-    lr : float, default=3e-3
-        Learning rate (the peak rate for the one-cycle schedule).
+    lr : float or "auto", default="auto"
+        Learning rate (the peak rate for the one-cycle schedule). "auto" is
+        3e-3 from scratch and 1e-3 when starting from shipped weights
+        (``pretrained="fer2013"``).
     optimizer : {"adamw", "adam", "sgd"}, default="adamw"
         Optimizer (SGD uses momentum 0.9).
     weight_decay : float, default=1e-4
         Weight decay.
     batch_size : int, default=64
         Mini-batch size.
-    max_epochs : int, default=10
-        Number of passes over the training data.
+    max_epochs : int or None, default=None
+        Number of passes over the training data. None sizes training to the
+        data: at least 10 epochs and at least 1,000 optimisation steps (500
+        from shipped weights), at most 300 epochs. FER-2013's 28,709 faces get
+        10 epochs; 600 faces (10 batches of 64) get 100. The number chosen is
+        ``max_epochs_`` (also ``history_.attrs["max_epochs"]``).
     scheduler : {"onecycle", "cosine", "step", "plateau"} or None, default="onecycle"
         Learning-rate schedule.
     early_stopping : bool or int, default=False
@@ -137,6 +148,9 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         Pixels per image (for array input).
     n_epochs_ : int
         Epochs actually trained.
+    max_epochs_ : int
+        Epochs the fit was set to train (``max_epochs``, or the number
+        ``max_epochs=None`` chose).
 
     Examples
     --------
@@ -174,11 +188,11 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         label_smoothing=0.1,
         class_weight=None,
         class_sampling_weights=None,
-        lr=3e-3,
+        lr="auto",
         optimizer="adamw",
         weight_decay=1e-4,
         batch_size=64,
-        max_epochs=10,
+        max_epochs=None,
         scheduler="onecycle",
         early_stopping=False,
         validation_fraction=0.1,
@@ -245,6 +259,15 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
             _valid_accuracy, name="valid_acc", lower_is_better=False, on_train=False
         )
 
+    def _transfer_head(self, module, state_dict, meta):
+        # classes the shipped model knows keep its head rows; others start fresh
+        copy_head_rows(
+            module.head,
+            state_dict["head.weight"],
+            state_dict["head.bias"],
+            self._head_rows(meta),
+        )
+
     def _fitted_state(self):
         return self._labels_state()
 
@@ -252,6 +275,71 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         self._set_labels_state(state)
 
     # ------------------------------------------------------------------ public API
+    @classmethod
+    def from_pretrained(cls, name="fer2013", *, device="cpu", **params):
+        """A classifier shipped inside the package, fitted and ready to predict.
+
+        The estimator has the library defaults with ``pretrained=name``, so
+        calling ``fit`` on it (or on its ``clone``) fine-tunes the shipped
+        weights on your faces instead of training from scratch. Nothing is
+        downloaded: the weights are a file inside the package (its model card:
+        :func:`affect_sklearn.pretrained.model_card`).
+
+        Parameters
+        ----------
+        name : str, default="fer2013"
+            One of :func:`affect_sklearn.pretrained.pretrained_names`.
+        device : str, default="cpu"
+            Where to put the network.
+        **params
+            Other estimator parameters (e.g. ``max_epochs``, ``freeze_backbone``)
+            for a later fine-tuning ``fit``.
+
+        Returns
+        -------
+        clf : AffectCNNClassifier
+            Fitted; ``classes_`` are the shipped model's labels (for
+            ``"fer2013"``: angry, disgust, fear, happy, neutral, sad, surprise).
+
+        Raises
+        ------
+        ValueError
+            For an unknown name (the message lists the shipped ones) or a corrupt
+            weights file (the message names the file).
+        FileNotFoundError
+            If the weights file is missing from the installation.
+
+        Examples
+        --------
+        >>> from affect_sklearn import AffectCNNClassifier
+        >>> from affect_sklearn.datasets import make_faces
+        >>> clf = AffectCNNClassifier.from_pretrained("fer2013")
+        >>> clf.classes_.tolist()
+        ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']
+        >>> faces = make_faces(n_samples=4, random_state=0)
+        >>> clf.predict_proba(faces.images).shape
+        (4, 7)
+        """
+        from ..pretrained import load_pretrained, pretrained_path
+
+        meta, _ = load_pretrained(name)  # clear errors for bad names and files
+        if meta.get("estimator") != cls.__name__:
+            raise ValueError(
+                f"The pretrained model {name!r} is a {meta.get('estimator')}, not "
+                f"a {cls.__name__}."
+            )
+        est = cls.load(pretrained_path(name), device=device)
+        shipped = meta["params"]
+        defaults = cls().get_params()
+        defaults.update(
+            pretrained=name,
+            backbone=shipped["backbone"],
+            width=shipped["width"],
+            dropout=shipped["dropout"],
+            device=device,
+        )
+        return est.set_params(**{**defaults, **params})
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network on face images X with expression labels y.

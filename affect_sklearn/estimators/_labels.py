@@ -91,3 +91,31 @@ class ExpressionLabelsMixin:
         self.classes_ = classes
         self.label_encoder_ = LabelEncoder()
         self.label_encoder_.classes_ = classes
+
+    def _head_rows(self, meta):
+        """(own row, shipped row) pairs of the classes a shipped model also has.
+
+        Labels match by name, case-insensitively and through common synonyms
+        ("Happiness" -> "happy"); integer labels match nothing.
+        """
+        from ..pretrained._registry import canonical_label
+
+        shipped = [
+            canonical_label(c) for c in meta.get("state", {}).get("classes_", [])
+        ]
+        pairs = []
+        for i, label in enumerate(self.classes_.tolist()):
+            name = canonical_label(label)
+            if name is not None and name in shipped:
+                pairs.append((i, shipped.index(name)))
+        return pairs
+
+
+def copy_head_rows(layer, weight, bias, pairs):
+    """Copy rows of a shipped linear head into ``layer`` for matching classes."""
+    if not pairs or layer.weight.shape[1] != weight.shape[1]:
+        return
+    with torch.no_grad():
+        for own, src in pairs:
+            layer.weight[own] = weight[src]
+            layer.bias[own] = bias[src]

@@ -16,7 +16,7 @@ from ..base import BaseAffectCNN
 from ..nn._losses import MultiTaskLoss
 from ..nn._modules import MultiTaskModule
 from ..utils._multitask import split_multitask_target, unpack_faces
-from ._labels import ExpressionLabelsMixin
+from ._labels import ExpressionLabelsMixin, copy_head_rows
 
 __all__ = ["AffectCNNMultiTask", "multitask_scorer"]
 
@@ -144,11 +144,11 @@ checkpoint_dir, warm_start, verbose, net_kwargs
         image_shape=None,
         augment="auto",
         tta="auto",
-        lr=3e-3,
+        lr="auto",
         optimizer="adamw",
         weight_decay=1e-4,
         batch_size=64,
-        max_epochs=10,
+        max_epochs=None,
         scheduler="onecycle",
         early_stopping=False,
         validation_fraction=0.1,
@@ -264,6 +264,19 @@ checkpoint_dir, warm_start, verbose, net_kwargs
             dropout=self.dropout,
         )
         return module.to(memory_format=torch.channels_last)
+
+    def _image_module(self, module):
+        return module.image
+
+    def _transfer_head(self, module, state_dict, meta):
+        # the expression head takes the shipped rows when its input is the
+        # image features alone (no landmark branch)
+        copy_head_rows(
+            module.expression,
+            state_dict["head.weight"],
+            state_dict["head.bias"],
+            self._head_rows(meta),
+        )
 
     @property
     def _predict_nonlinearity(self):

@@ -33,8 +33,10 @@ class AffectCNNRegressor(RegressorMixin, BaseAffectCNN):
     ----------
     backbone : str or type, default="compact"
         See :class:`AffectCNNClassifier`.
-    pretrained : bool, default=False
-        ImageNet weights for torchvision backbones.
+    pretrained : bool or str, default=False
+        ``"fer2013"`` starts from the shipped expression model's backbone (the
+        head is new); ``True`` loads ImageNet weights for torchvision backbones.
+        See :class:`AffectCNNClassifier`.
     freeze_backbone : bool or int, default=False
         Train only the head (for N epochs when an int).
     width : int, default=None
@@ -120,11 +122,11 @@ checkpoint_dir, warm_start, verbose, net_kwargs
         loss="mse",
         target_range="auto",
         clip_targets=False,
-        lr=3e-3,
+        lr="auto",
         optimizer="adamw",
         weight_decay=1e-4,
         batch_size=64,
-        max_epochs=10,
+        max_epochs=None,
         scheduler="onecycle",
         early_stopping=False,
         validation_fraction=0.1,
