@@ -67,6 +67,9 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         Images without a detected face in the last call to ``transform``.
     missed_ : ndarray of shape (n_samples,) of bool
         Which images of that call had no face.
+    boxes_ : ndarray of shape (n_samples, 4)
+        The face box (left, top, right, bottom, in pixels of each image) that
+        each image of that call was cropped around; NaN where no face was found.
     image_shape_ : tuple
         ``(channels, height, width)`` of the images seen in ``fit``.
 
@@ -148,6 +151,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
             self, X, reset=False, stateless=True, image_shape=self.image_shape
         )
         crops, missed = [], np.zeros(len(batch), dtype=bool)
+        boxes = np.full((len(batch), 4), np.nan)
         for i, img in enumerate(_iter_native(batch)):
             gray = _gray_uint8(img)
             box = _detect.largest_box(
@@ -164,12 +168,14 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                     )
                 crop = _crop_square(img, w / 2, h / 2, min(h, w))
             else:
+                boxes[i] = box
                 side = max(box[2] - box[0], box[3] - box[1]) * (1 + 2 * self.margin)
                 cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
                 crop = _crop_square(img, cx, cy, side)
             crops.append(_resize_batch(crop[None], (self.size, self.size))[0])
         self.n_missed_ = int(missed.sum())
         self.missed_ = missed
+        self.boxes_ = boxes
         c = batch.shape[0]
         dtype = (
             np.uint8
