@@ -123,7 +123,8 @@ def main(argv=None):
     result["wall_seconds_this_call"] = round(wall, 1)
     ship = Path(args.ship_dir) / f"{args.name}.pt"
     ship.parent.mkdir(parents=True, exist_ok=True)
-    clf.save(ship)
+    # the shipped file must not point at this machine's folders or print bars
+    clf.set_params(checkpoint_dir=None, verbose=0).save(ship)
     result["shipped_file"] = (
         str(ship.relative_to(ROOT)) if ship.is_relative_to(ROOT) else str(ship)
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 # (module, title, one-line description) in the order of the reference.
 MODULES = [
     ("affect_sklearn", "Estimators", "The three CNN estimators."),
+    ("affect_sklearn.pretrained", "Shipped models", "Weights shipped in the package."),
     ("affect_sklearn.datasets", "Data sets", "Synthetic faces and real-data loaders."),
     ("affect_sklearn.transformers", "Transformers", "Image and landmark transformers."),
     ("affect_sklearn.metrics", "Metrics", "Affect metrics, agreement and scorers."),
