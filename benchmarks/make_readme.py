@@ -223,6 +223,34 @@ def _transformers(r):
 
 def _video(r):
     parts = []
+    for row in r.get("resolutions", []):
+        tracked, full = row.get("tracked", {}), row.get("full", {})
+        st = tracked.get("stages_ms_per_frame", {})
+        parts.append(
+            f"{row.get('width')}x{row.get('height')}: "
+            f"{_f(tracked.get('ms_per_frame'), 1)} ms/frame tracked (decode "
+            f"{_f(st.get('decode'), 1)}, detect {_f(st.get('detect'), 1)}, crop "
+            f"{_f(st.get('crop'), 1)}, classify {_f(st.get('classify'), 1)}), "
+            f"{_f(row.get('per_frame', {}).get('ms_per_frame'), 1)} detecting "
+            f"every frame at 320, {_f(full.get('ms_per_frame'), 0)} at full "
+            f"resolution ({_f(row.get('tracked_vs_full_speedup'), 1)}x)"
+        )
+    for key, label in (
+        ("agreement_tracked_vs_per_frame", "tracked vs every frame at 320"),
+        ("agreement_tracked_vs_full", "tracked vs full resolution"),
+    ):
+        agree = [row.get(key, {}) for row in r.get("resolutions", [])]
+        ious = [a["iou_min"] for a in agree if a.get("iou_min") is not None]
+        diffs = [
+            a["proba_max_abs_diff"]
+            for a in agree
+            if a.get("proba_max_abs_diff") is not None
+        ]
+        if ious and diffs:
+            parts.append(
+                f"{label}: box IoU >= {_f(min(ious), 2)}, probabilities within "
+                f"{_f(max(diffs), 4)}"
+            )
     live = r.get("live", {})
     if live:
         total = live.get("total", {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import time
 import warnings
 from pathlib import Path
 
@@ -183,17 +184,18 @@ def _model_input(model):
 
 
 def _make_cropper(face_cropper, size):
+    """(FaceCropper or None, detection size of ``detect_size="auto"``)."""
     from ..transformers import FaceCropper
 
     if face_cropper is None or (
         isinstance(face_cropper, str) and face_cropper == "haar"
     ):
-        return FaceCropper(size=size, detector=_ShrunkHaar())
+        return FaceCropper(size=size, detector="haar", upsample=0), 320
     if isinstance(face_cropper, str):
         if face_cropper == "none":
-            return None
+            return None, None
         if face_cropper in ("hog", "cnn"):
-            return FaceCropper(size=size, detector=face_cropper, upsample=0)
+            return FaceCropper(size=size, detector=face_cropper, upsample=0), None
         raise ValueError(
             "face_cropper must be a FaceCropper, None, 'haar', 'hog', 'cnn' or "
             f"'none'; got {face_cropper!r}."
@@ -208,19 +210,54 @@ def _make_cropper(face_cropper, size):
             f"face_cropper.size={face_cropper.size} but the model expects "
             f"{size}x{size} faces. Use FaceCropper(size={size}, ...)."
         )
-    return clone(face_cropper)
+    cropper = clone(face_cropper)
+    cropper._validate_params()
+    return cropper, None
 
 
-def _center_crops(batch, size):
+def _check_tracking(detect_size, detect_every, track_threshold):
+    if not (
+        detect_size is None
+        or (isinstance(detect_size, str) and detect_size == "auto")
+        or (
+            isinstance(detect_size, numbers.Integral)
+            and not isinstance(detect_size, bool)
+            and detect_size >= 32
+        )
+    ):
+        raise ValueError(
+            "detect_size must be an integer >= 32 (longest side of the copy of the "
+            "frame that faces are detected in), 'auto' or None (the full frame); "
+            f"got detect_size={detect_size!r}."
+        )
+    if (
+        not isinstance(detect_every, numbers.Integral)
+        or isinstance(detect_every, bool)
+        or detect_every < 1
+    ):
+        raise ValueError(
+            "detect_every must be a positive integer (frames between full face "
+            f"detections); got detect_every={detect_every!r}. Use detect_every=1 "
+            "to detect in every frame."
+        )
+    if (
+        not isinstance(track_threshold, numbers.Real)
+        or isinstance(track_threshold, bool)
+        or not -1 <= track_threshold <= 1
+    ):
+        raise ValueError(
+            "track_threshold must be a correlation in [-1, 1]; got "
+            f"track_threshold={track_threshold!r}."
+        )
+
+
+def _center_crop(img, size):
     cv2 = _cv2()
-    out = []
-    for img in batch:
-        h, w = img.shape[:2]
-        side = min(h, w)
-        y0, x0 = (h - side) // 2, (w - side) // 2
-        crop = img[y0 : y0 + side, x0 : x0 + side]
-        out.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
-    return np.stack(out)
+    h, w = img.shape[:2]
+    side = min(h, w)
+    y0, x0 = (h - side) // 2, (w - side) // 2
+    crop = img[y0 : y0 + side, x0 : x0 + side]
+    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
 
 
 def _check_detector(detector, classes):
@@ -264,15 +301,31 @@ def analyze_video(
     max_frames=None,
     batch_size=32,
     progress=True,
+    detect_size="auto",
+    detect_every=10,
+    track_threshold=0.6,
 ):
     """Classify the face in each frame of a video and detect emotion changes.
 
-    Frames are read with OpenCV and streamed in batches: the largest face of
-    each frame is cropped to the model's input size (gray when the model was
-    trained on gray faces), classified with ``model.predict_proba``, and the
-    per-frame probabilities go to an :class:`EmotionChangeDetector`. Frames
-    without a face get NaN probabilities; the smoothed label carries through
-    them.
+    Frames are read with OpenCV one at a time: the largest face of each frame
+    is cropped to the model's input size (gray when the model was trained on
+    gray faces), the crops are classified in batches with
+    ``model.predict_proba``, and the per-frame probabilities go to an
+    :class:`EmotionChangeDetector`. Frames without a face get NaN
+    probabilities; the smoothed label carries through them.
+
+    Faces are not detected in every frame. A full detection runs on a copy
+    of the frame shrunk to ``detect_size`` pixels on its longest side (the
+    box is mapped back to the full frame, and the crop is cut from the full
+    frame): on the first frame, then every ``detect_every`` analysed frames,
+    and whenever the track is lost. In between, the face is tracked: the
+    gray face box of the last detection, shrunk to 32 pixels, is matched
+    (normalised cross-correlation) in a window a quarter of the box's side
+    larger on each side around the last box, and the box moves to the best
+    match, keeping its size. If the best correlation is below
+    ``track_threshold`` the track is lost and that frame gets a full
+    detection; a frame has no face only when a full detection on it finds
+    none. ``detect_every=1`` detects in every frame.
 
     Parameters
     ----------
@@ -283,13 +336,14 @@ def analyze_video(
         (n, H, W) uint8 faces, e.g. an :class:`~affect_sklearn.AffectCNNClassifier`
         or a pipeline ending in one.
     face_cropper : FaceCropper, {"haar", "hog", "cnn", "none"} or None, default=None
-        How to find the face. None or "haar": OpenCV's Haar cascade on a copy
-        of the frame shrunk to at most 320 pixels (``video`` extra), the
-        fastest; "hog"/"cnn": dlib's detectors (``landmarks`` extra);
-        "none": no detection, the centred square of each frame (for videos
-        of cropped faces); or a configured
+        How to find the face. None or "haar": OpenCV's Haar cascade
+        (``video`` extra), the fastest; "hog"/"cnn": dlib's detectors
+        (``landmarks`` extra); "none": no detection, the centred square of
+        each frame (for videos of cropped faces); or a configured
         :class:`~affect_sklearn.transformers.FaceCropper` whose ``size``
-        matches the model.
+        matches the model (its ``detector``, ``upsample``, ``margin`` and
+        ``on_missing`` are used). Detection runs on a copy of the frame
+        shrunk to ``detect_size``.
     detector : EmotionChangeDetector, default=None
         Smoothing and change detection. An unfitted one (None: the defaults)
         is fitted on this video's probabilities with ``classes`` set to the
@@ -299,9 +353,26 @@ def analyze_video(
     max_frames : int, default=None
         Stop after this many analysed frames.
     batch_size : int, default=32
-        Frames cropped and classified together.
+        Face crops classified together (one ``predict_proba`` call); the
+        probabilities are those of one call per frame up to float rounding.
     progress : bool, default=True
         Show a tqdm progress bar over the frames.
+    detect_size : int, "auto" or None, default="auto"
+        Longest side, in pixels, of the shrunk copy of the frame that faces
+        are detected in (larger frames are shrunk, smaller ones kept).
+        The Haar cascade finds faces of 24 pixels and more in that copy: with
+        320, faces of 48 pixels in a 640x480 frame and 144 pixels in a
+        1920x1080 one; raise it to find smaller faces, at a cost growing
+        with its square. None detects in the full frame. "auto": 320 for
+        the Haar cascade, the full frame for the dlib detectors and a
+        given ``face_cropper``.
+    detect_every : int, default=10
+        Analysed frames between full detections; the face is tracked in
+        between (see above). 1 detects in every frame.
+    track_threshold : float, default=0.6
+        Lowest normalised cross-correlation, in [-1, 1], between the face
+        of the last detection and its best match at which the track is
+        kept; a lower one triggers a full detection.
 
     Returns
     -------
@@ -315,6 +386,14 @@ def analyze_video(
         frames), ``start_s``, ``end_s``, ``label``, ``mean_confidence`` and
         ``n_frames`` (analysed frames).
         ``classes``, ``fps``, ``path`` and the fitted ``detector``.
+        ``boxes``: ndarray of shape (n_frames, 4), the face box (left, top,
+        right, bottom) in full-frame pixels of each analysed frame, NaN
+        without a face (and for ``face_cropper="none"``).
+        ``stats``: dict with ``detections`` (full detections run),
+        ``tracked`` (frames whose box came from tracking), ``lost``
+        (tracks lost) and ``seconds``, the wall time of each stage:
+        ``decode``, ``detect`` (detection and tracking), ``crop``,
+        ``classify`` and ``smooth``.
 
     See Also
     --------
@@ -350,6 +429,7 @@ def analyze_video(
         raise ValueError(
             f"batch_size must be a positive integer; got batch_size={batch_size!r}."
         )
+    _check_tracking(detect_size, detect_every, track_threshold)
     if not hasattr(model, "predict_proba"):
         raise TypeError(
             "model must be a fitted classifier with predict_proba and classes_ (e.g. "
@@ -358,53 +438,98 @@ def analyze_video(
     check_is_fitted(model)
     classes = np.asarray(model.classes_)
     channels, size = _model_input(model)
-    cropper = _make_cropper(face_cropper, size)
+    cropper, auto_size = _make_cropper(face_cropper, size)
     det = _check_detector(detector, classes)
     cv2 = _cv2()
     code = cv2.COLOR_BGR2GRAY if channels == 1 else cv2.COLOR_BGR2RGB
+    tracker = None
+    if cropper is not None:
+        from ..transformers import _detect
+        from ._tracking import FaceTracker
+
+        _detect.check_backend(cropper.detector)
+
+        def detect(gray):
+            return _detect.detect_faces(gray, cropper.detector, cropper.upsample)
+
+        tracker = FaceTracker(
+            detect,
+            auto_size if detect_size == "auto" else detect_size,
+            detect_every,
+            track_threshold,
+        )
     from tqdm.auto import tqdm
+
+    from ._tracking import crop_face
 
     cap, fps, count = _open(path)
     total = math.ceil(count / every) if count else None
     if total is not None and max_frames is not None:
         total = min(total, max_frames)
-    indices, times, found, probas = [], [], [], []
-    batch = []
+    indices, times, boxes, probas = [], [], [], []
+    seconds = dict.fromkeys(("decode", "detect", "crop", "classify", "smooth"), 0.0)
+    crops = []
+    clock = time.perf_counter
 
     def flush():
-        if not batch:
+        if not crops:
             return
-        imgs = np.stack(batch)
-        if cropper is None:
-            crops, missed = _center_crops(imgs, size), np.zeros(len(imgs), bool)
-        else:
-            crops = cropper.transform(imgs)
-            missed = np.asarray(cropper.missed_, dtype=bool)
-        proba = np.full((len(imgs), len(classes)), np.nan)
-        if (~missed).any():
-            proba[~missed] = model.predict_proba(crops[~missed])
-        probas.append(proba)
-        found.append(~missed)
-        bar.update(len(imgs))
-        batch.clear()
+        t0 = clock()
+        probas.append(model.predict_proba(np.stack(crops)))
+        seconds["classify"] += clock() - t0
+        crops.clear()
 
+    nan_box = np.full(4, np.nan)
     try:
         with tqdm(
             total=total, unit="frame", disable=not progress, desc=Path(path).name
         ) as bar:
-            for index, time_s, frame in _iter_frames(cap, fps, every, max_frames):
+            frames_iter = _iter_frames(cap, fps, every, max_frames)
+            while True:
+                t0 = clock()
+                item = next(frames_iter, None)
+                t1 = clock()
+                seconds["decode"] += t1 - t0
+                if item is None:
+                    break
+                index, time_s, frame = item
                 indices.append(index)
                 times.append(time_s)
-                batch.append(cv2.cvtColor(frame, code))
-                if len(batch) == batch_size:
+                if tracker is None:
+                    box = nan_box
+                    t2 = clock()
+                    crops.append(_center_crop(cv2.cvtColor(frame, code), size))
+                else:
+                    box = tracker(frame)
+                    t2 = clock()
+                    seconds["detect"] += t2 - t1
+                    if box is None:
+                        if cropper.on_missing == "raise":
+                            raise ValueError(
+                                f"{type(cropper).__name__} found no face in frame "
+                                f"{index} of {os.fspath(path)!r}. Set "
+                                "on_missing='center' to go on without it."
+                            )
+                        box = nan_box
+                    else:
+                        crops.append(crop_face(frame, box, cropper.margin, size, code))
+                seconds["crop"] += clock() - t2
+                boxes.append(box)
+                if len(crops) == batch_size:
                     flush()
+                bar.update(1)
             flush()
     finally:
         cap.release()
     if not indices:
         raise ValueError(f"no frame could be read from {os.fspath(path)!r}.")
-    proba = np.concatenate(probas)
-    face_found = np.concatenate(found)
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    face_found = (
+        np.ones(len(indices), bool) if tracker is None else ~np.isnan(boxes[:, 0])
+    )
+    proba = np.full((len(indices), len(classes)), np.nan)
+    if probas:
+        proba[face_found] = np.concatenate(probas)
     if not face_found.any():
         warnings.warn(
             f"No face was found in any of the {len(indices)} analysed frames of "
@@ -413,6 +538,7 @@ def analyze_video(
             UserWarning,
             stacklevel=2,
         )
+    t0 = clock()
     if not hasattr(det, "classes_"):
         det.fit(proba)
     smoothed = det.predict(proba)
@@ -430,6 +556,13 @@ def analyze_video(
         frames[f"prob_{c}"] = proba[:, j]
     frames["smoothed_label"] = smoothed
     segments = _video_segments(det.segments(proba), frames, fps, every)
+    seconds["smooth"] = clock() - t0
+    stats = {
+        "detections": 0 if tracker is None else tracker.n_detections,
+        "tracked": 0 if tracker is None else tracker.n_tracked,
+        "lost": 0 if tracker is None else tracker.n_lost,
+        "seconds": seconds,
+    }
     return Bunch(
         frames=frames,
         segments=segments,
@@ -437,6 +570,8 @@ def analyze_video(
         detector=det,
         fps=fps,
         path=os.fspath(path),
+        boxes=boxes,
+        stats=stats,
     )
 
 

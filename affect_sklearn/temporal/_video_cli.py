@@ -76,6 +76,21 @@ def register(subparsers, common=None):
     parser.add_argument(
         "--min-duration", type=int, default=1, help="shortest segment, in frames"
     )
+    parser.add_argument(
+        "--detect-size",
+        type=int,
+        default=None,
+        help="detect faces in a copy of the frame shrunk to N pixels on its longest "
+        "side (default: 320 for haar, the full frame for hog/cnn; 0: the full "
+        "frame). The Haar cascade finds faces of 24 pixels and more in that copy",
+    )
+    parser.add_argument(
+        "--detect-every",
+        type=int,
+        default=10,
+        help="run a full face detection every N analysed frames and track the face "
+        "in between (default 10; 1: detect in every frame)",
+    )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -104,9 +119,20 @@ def run(args):
         ("--max-frames", args.max_frames),
         ("--min-duration", args.min_duration),
         ("--batch-size", args.batch_size),
+        ("--detect-every", args.detect_every),
     ):
         if value is not None and value < 1:
             _fail(f"{flag} must be at least 1; got {value}.")
+    detect_size = args.detect_size
+    if detect_size is not None and detect_size != 0 and detect_size < 32:
+        _fail(
+            f"--detect-size must be 0 (the full frame) or at least 32; got "
+            f"{detect_size}."
+        )
+    if detect_size is None:
+        detect_size = "auto"
+    elif detect_size == 0:
+        detect_size = None
     video = Path(args.path)
     if not video.is_file():
         _fail(f"video file not found: {args.path}")
@@ -140,6 +166,8 @@ def run(args):
             max_frames=args.max_frames,
             batch_size=args.batch_size,
             progress=not args.quiet,
+            detect_size=detect_size,
+            detect_every=args.detect_every,
         )
     except (ValueError, TypeError, ImportError, OSError) as exc:
         if getattr(args, "debug", False):
@@ -166,6 +194,14 @@ def run(args):
         f"{video.name}: {n} frames analysed, face found in {n_found}, "
         f"{len(segments)} segments, {max(len(segments) - 1, 0)} changes"
     )
+    seconds = results.stats["seconds"]
+    if n:
+        split = ", ".join(f"{k} {v / n * 1e3:.1f}" for k, v in seconds.items())
+        print(
+            f"  {sum(seconds.values()) / n * 1e3:.1f} ms/frame ({split}); "
+            f"{results.stats['detections']} face detections, "
+            f"{results.stats['tracked']} frames tracked"
+        )
     for row in segments.head(20).itertuples(index=False):
         print(
             f"  {row.start_s:8.2f}s - {row.end_s:8.2f}s  {row.label!s:<12} "

@@ -129,6 +129,112 @@ def test_analyze_video_finds_the_face_in_a_large_frame(tmp_path, fitted_classifi
     assert results.frames["face_found"].all()
 
 
+def _write_moving_video(path, n, size, face, jump_at, gone_from):
+    """A face drifting over a textured background, as in bench_video.py.
+
+    At ``jump_at`` the face jumps a third of the frame to the right (the track
+    is lost); from ``gone_from`` on there is no face.
+    """
+    w, h = size
+    seq = make_face_sequences(n_sequences=1, n_frames=n, n_classes=3, random_state=1)
+    rng = np.random.RandomState(0)
+    yy, xx = np.mgrid[0:h, 0:w]
+    background = 70 + 60 * (xx / w) + 30 * np.sin(yy / 37.0) + rng.normal(0, 6, (h, w))
+    background = np.clip(background, 0, 255).astype(np.uint8)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), FPS, size)
+    for i, img in enumerate(seq.images[0]):
+        frame = background.copy()
+        if i < gone_from:
+            x0 = w // 5 + 3 * i + (w // 3 if i >= jump_at else 0)
+            y0 = (h - face) // 2 + int(6 * np.sin(i / 3))
+            frame[y0 : y0 + face, x0 : x0 + face] = cv2.resize(
+                img, (face, face), interpolation=cv2.INTER_CUBIC
+            )
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    return path
+
+
+def _iou(a, b):
+    inter_w = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+    inter_h = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+    inter = np.clip(inter_w, 0, None) * np.clip(inter_h, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return inter / (area_a + area_b - inter)
+
+
+def test_tracking_agrees_with_full_resolution_detection_in_every_frame(
+    tmp_path, fitted_classifier
+):
+    # 640x360 frames: detection on the 320-pixel copy every 10 frames and
+    # template tracking in between, against the Haar cascade on every
+    # full-resolution frame. Tolerances: the same frames have a face, box IoU
+    # >= 0.7 (the cascade's own boxes jump by its 1.1 scale step between
+    # frames and scales), centres within 8 % of the box side, probabilities
+    # within 0.05 and the same label wherever the reference's top two
+    # probabilities are 0.1 or more apart.
+    path = _write_moving_video(
+        tmp_path / "moving.avi", 20, (640, 360), 150, jump_at=8, gone_from=16
+    )
+    ref = analyze_video(
+        path, fitted_classifier, detect_size=None, detect_every=1, progress=False
+    )
+    fast = analyze_video(path, fitted_classifier, progress=False)
+    found = ref.frames["face_found"].to_numpy()
+    assert found[:16].all() and not found[16:].any()
+    np.testing.assert_array_equal(fast.frames["face_found"].to_numpy(), found)
+    assert np.isnan(fast.boxes[~found]).all()
+    a, b = ref.boxes[found], fast.boxes[found]
+    assert _iou(a, b).min() >= 0.7
+    centre = np.hypot(*((a[:, :2] + a[:, 2:]) / 2 - (b[:, :2] + b[:, 2:]) / 2).T)
+    assert (centre <= 0.08 * (a[:, 2] - a[:, 0])).all()
+    cols = [f"prob_{c}" for c in fitted_classifier.classes_]
+    p_ref = ref.frames[cols].to_numpy()[found]
+    p_fast = fast.frames[cols].to_numpy()[found]
+    np.testing.assert_allclose(p_fast, p_ref, atol=0.05)
+    top2 = np.sort(p_ref, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] >= 0.1
+    labels = ref.frames["label"][found].to_numpy()
+    assert (fast.frames["label"][found].to_numpy()[clear] == labels[clear]).all()
+    # Tracking did the work: a full detection on frame 0, after the jump,
+    # and on each of the 4 frames without a face; the jump lost the track.
+    stats = fast.stats
+    assert stats["lost"] >= 2 and stats["tracked"] >= 10
+    assert stats["detections"] + stats["tracked"] == 20
+    assert stats["detections"] <= 8 and ref.stats["detections"] == 20
+    assert set(stats["seconds"]) == {"decode", "detect", "crop", "classify", "smooth"}
+
+
+def test_detect_every_frame_and_batching_match_the_face_cropper(
+    tmp_path, fitted_classifier
+):
+    # detect_every=1 reproduces FaceCropper on the 320-pixel copy (analyze_video's
+    # boxes and crops before tracking) exactly; classifying the crops in batches
+    # of 3 changes the probabilities by float rounding only.
+    from affect_sklearn.temporal._video import _ShrunkHaar
+    from affect_sklearn.transformers import FaceCropper
+
+    path = _write_moving_video(
+        tmp_path / "moving.avi", 7, (640, 360), 150, jump_at=4, gone_from=7
+    )
+    gray, _ = read_video(path, grayscale=True)
+    detect = _ShrunkHaar()
+    boxes = np.stack([detect(g)[0] for g in gray])
+    cropper = FaceCropper(size=16, detector=detect, upsample=0)
+    crops = cropper.fit_transform(gray)
+    assert cropper.n_missed_ == 0
+    one_by_one = np.concatenate(
+        [fitted_classifier.predict_proba(c[None]) for c in crops]
+    )
+    res = analyze_video(
+        path, fitted_classifier, detect_every=1, batch_size=3, progress=False
+    )
+    np.testing.assert_array_equal(res.boxes, boxes)
+    cols = [f"prob_{c}" for c in fitted_classifier.classes_]
+    np.testing.assert_allclose(res.frames[cols].to_numpy(), one_by_one, atol=1e-6)
+
+
 def test_analyze_video_with_a_fitted_detector(video, fitted_classifier):
     classes = fitted_classifier.classes_
     k = len(classes)
@@ -156,6 +262,12 @@ def test_no_face_anywhere_warns(tmp_path, fitted_classifier):
         results = analyze_video(path, fitted_classifier, progress=False)
     assert not results.frames["face_found"].any()
     assert results.frames["smoothed_label"].notna().all()
+    assert np.isnan(results.boxes).all() and results.stats["detections"] == 5
+    from affect_sklearn.transformers import FaceCropper
+
+    strict = FaceCropper(size=16, detector="haar", on_missing="raise")
+    with pytest.raises(ValueError, match="found no face in frame 0"):
+        analyze_video(path, fitted_classifier, face_cropper=strict, progress=False)
 
 
 def test_video_bad_input(tmp_path, video, fitted_classifier):
@@ -179,5 +291,12 @@ def test_video_bad_input(tmp_path, video, fitted_classifier):
         analyze_video(video, fitted_classifier, face_cropper=FaceCropper(size=64))
     with pytest.raises(ValueError, match="face_cropper must be"):
         analyze_video(video, fitted_classifier, face_cropper="retina")
+    for bad in (16, 320.0, True, "full"):
+        with pytest.raises(ValueError, match="detect_size must be an integer >= 32"):
+            analyze_video(video, fitted_classifier, detect_size=bad)
+    with pytest.raises(ValueError, match="detect_every must be a positive integer"):
+        analyze_video(video, fitted_classifier, detect_every=0)
+    with pytest.raises(ValueError, match="track_threshold must be a correlation"):
+        analyze_video(video, fitted_classifier, track_threshold=1.5)
     with pytest.raises(TypeError, match="Bunch returned by analyze_video"):
         write_timeline_plot({"frames": None}, tmp_path / "x.png")

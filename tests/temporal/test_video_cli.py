@@ -57,11 +57,27 @@ def test_video_subcommand_writes_csvs_and_timeline(files, tmp_path, capsys):
     assert (out / "timeline.png").stat().st_size > 1000
 
 
+def test_video_subcommand_detection_options(files, tmp_path, capsys):
+    video, model = files
+    out = tmp_path / "out"
+    argv = ["video", str(video), "--model", str(model), "--out", str(out), "--quiet"]
+    assert _main([*argv, "--detect-every", "1", "--detect-size", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "12 face detections, 0 frames tracked" in printed
+    every_frame = pd.read_csv(out / "frames.csv")
+    assert _main([*argv, "--detect-every", "4", "--detect-size", "64"]) == 0
+    assert "3 face detections, 9 frames tracked" in capsys.readouterr().out
+    tracked = pd.read_csv(out / "frames.csv")
+    assert tracked["face_found"].tolist() == every_frame["face_found"].tolist()
+
+
 @pytest.mark.parametrize(
     "extra, match",
     [
         (["--every", "0"], "error: --every must be at least 1"),
         (["--max-frames", "0"], "error: --max-frames must be at least 1"),
+        (["--detect-every", "0"], "error: --detect-every must be at least 1"),
+        (["--detect-size", "16"], "error: --detect-size must be 0"),
     ],
 )
 def test_video_subcommand_rejects_bad_numbers(files, extra, match):
