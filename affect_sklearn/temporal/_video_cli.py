@@ -30,7 +30,7 @@ def register(subparsers, common=None):
     >>> from affect_sklearn.temporal._video_cli import register
     >>> parser = argparse.ArgumentParser(prog="affect-sklearn")
     >>> _ = register(parser.add_subparsers(dest="command"))
-    >>> args = parser.parse_args(["video", "clip.mp4", "--model", "m.joblib"])
+    >>> args = parser.parse_args(["video", "clip.mp4"])
     >>> args.command, args.every, args.func.__name__
     ('video', 1, 'run')
     """
@@ -39,8 +39,9 @@ def register(subparsers, common=None):
         parents=[common] if common is not None else [],
         help="classify the face in each frame of a video and detect emotion changes",
         description=(
-            "Crop the face of each frame, classify it with a fitted model (a "
-            "joblib file, e.g. the model.joblib of 'affect-sklearn demo'), smooth "
+            "Crop the face of each frame, classify it with a fitted model (by "
+            "default the FER-2013 classifier shipped with the package; or e.g. "
+            "the model.joblib of 'affect-sklearn demo'), smooth "
             "the labels over time and write frames.csv (per-frame probabilities "
             "and labels), segments.csv (segments of constant expression) and "
             "timeline.png."
@@ -48,7 +49,10 @@ def register(subparsers, common=None):
     )
     parser.add_argument("path", help="video file (mp4, avi, ... as FFmpeg reads)")
     parser.add_argument(
-        "--model", required=True, help="fitted classifier saved with joblib.dump"
+        "--model",
+        default=None,
+        help="fitted classifier: a joblib file, a .pt file of save(), a run folder "
+        "or a shipped model name (default: the shipped fer2013 classifier)",
     )
     parser.add_argument(
         "--every", type=int, default=1, help="analyse every N-th frame (default 1)"
@@ -101,6 +105,31 @@ def _fail(message):
     raise SystemExit(f"error: {message}")
 
 
+def _load_model(args):
+    """The classifier of --model: shipped (the default), a run folder or a file."""
+    from ..pretrained import pretrained_names
+
+    if args.model is None or args.model in pretrained_names():
+        from ..estimators import AffectCNNClassifier
+
+        return AffectCNNClassifier.from_pretrained(args.model or "fer2013")
+    model_path = Path(args.model)
+    if not (model_path.is_file() or model_path.is_dir()):
+        _fail(f"--model file not found: {args.model}")
+    try:
+        if model_path.is_dir() or model_path.suffix == ".pt":
+            from ..experiments import load_model
+
+            return load_model(model_path)
+        import joblib
+
+        return joblib.load(model_path)
+    except Exception as exc:  # any unpickling failure, reported in one line
+        if getattr(args, "debug", False):
+            raise
+        _fail(f"could not load --model {args.model}: {exc}")
+
+
 def run(args):
     """Run the ``video`` subcommand; errors exit with one ``error: ...`` line.
 
@@ -136,17 +165,7 @@ def run(args):
     video = Path(args.path)
     if not video.is_file():
         _fail(f"video file not found: {args.path}")
-    model_path = Path(args.model)
-    if not model_path.is_file():
-        _fail(f"--model file not found: {args.model}")
-    try:
-        import joblib
-
-        model = joblib.load(model_path)
-    except Exception as exc:  # any unpickling failure, reported in one line
-        if getattr(args, "debug", False):
-            raise
-        _fail(f"could not load --model {args.model} with joblib: {exc}")
+    model = _load_model(args)
     if not hasattr(model, "predict_proba") or not hasattr(model, "classes_"):
         _fail(
             f"--model {args.model} holds a {type(model).__name__}, not a fitted "

@@ -108,11 +108,14 @@ def test_video_subcommand_errors_are_one_line(files, tmp_path):
         assert message.startswith("error: ") and "\n" not in message
 
 
-def test_video_subcommand_needs_a_model(files, capsys):
+def test_video_subcommand_uses_the_shipped_model_by_default(files, tmp_path, capsys):
     video, _ = files
-    with pytest.raises(SystemExit):
-        _parser().parse_args(["video", str(video)])
-    assert "--model" in capsys.readouterr().err
+    out = tmp_path / "shipped"
+    assert _main(["video", str(video), "--out", str(out), "--quiet"]) == 0
+    frames = pd.read_csv(out / "frames.csv")
+    fer = {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"}
+    assert set(frames["label"].dropna()) <= fer and len(frames) == 12
+    assert {f"prob_{c}" for c in fer} <= set(frames.columns)
 
 
 def test_video_subcommand_with_a_common_parent_parser(files, tmp_path):
