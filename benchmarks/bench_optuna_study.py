@@ -34,13 +34,25 @@ Usage::
     # several processes (or machines, with a database URL) on one study:
     python benchmarks/bench_optuna_study.py --storage study.db --study-name s \
         --skip-grid
+    # wall time of 1 vs 2 worker processes on the same 16-trial study in one
+    # PostgreSQL database (writes bench_optuna_study_workers.json):
+    python benchmarks/bench_optuna_study.py --quick --workers 2 \
+        --storage postgresql://user@host/db
+
+With ``--workers N`` (and a ``--storage`` that processes share), the script runs
+the Optuna search twice on new studies: once in one worker process, then in N
+worker processes started at once that split the ``--n-trials`` between them
+(each with its own seed), and writes their wall times (process start to the
+last one's exit), trial counts and best scores; no grid, no plots.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import time
+import uuid
 import warnings
 from pathlib import Path
 
@@ -57,7 +69,11 @@ from _common import RESULTS, write_result  # noqa: E402
 
 from affect_sklearn import AffectCNNClassifier  # noqa: E402
 from affect_sklearn.datasets import load_fer2013, make_faces  # noqa: E402
-from affect_sklearn.model_selection import EpochPruning, OptunaSearchCV  # noqa: E402
+from affect_sklearn.model_selection import (  # noqa: E402
+    EpochPruning,
+    OptunaSearchCV,
+    make_storage,
+)
 
 FER_COUNTS = np.array([3995, 436, 4097, 7215, 4830, 3171, 4965])
 
@@ -122,25 +138,95 @@ def first_reach(scores, elapsed, target):
     return i + 1, round(float(elapsed[i]), 1)
 
 
-def run_optuna(estimator, dist, X, y, cv, args):
+def make_search(estimator, dist, cv, args, n_trials, study_name, seed):
     pruned_est = clone(estimator).set_params(
         net_kwargs={"callbacks": [("prune", EpochPruning("valid_acc"))]}
     )
-    search = OptunaSearchCV(
+    return OptunaSearchCV(
         pruned_est,
         dist,
         scoring="f1_macro",
         cv=cv,
-        n_trials=args.n_trials,
+        n_trials=n_trials,
         refit=False,
         storage=args.storage,
-        study_name=args.study_name,
+        study_name=study_name,
         load_if_exists=args.storage is not None,
         # no pruning before half of the first fold's epochs: early epochs are noisy
         pruner=optuna.pruners.MedianPruner(
             n_startup_trials=3, n_warmup_steps=args.epochs // 2
         ),
-        random_state=args.seed,
+        random_state=seed,
+    )
+
+
+def _fit_worker(search, X, y, threads):
+    """One worker process (spawned): its share of the trials of the study."""
+    torch.set_num_threads(threads)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    search.fit(X, y)
+
+
+def run_workers(estimator, dist, X, y, cv, args):
+    """The same study size in 1 and in ``args.workers`` processes: wall times."""
+    storage = make_storage(args.storage)
+    ctx = multiprocessing.get_context("spawn")  # fresh processes, as on other hosts
+    runs = []
+    for n in sorted({1, args.workers}):
+        name = f"{args.study_name or args.name}-{n}w-{uuid.uuid4().hex[:8]}"
+        # create the study (and a new database's tables) before the workers
+        optuna.create_study(storage=storage, study_name=name, direction="maximize")
+        shares = [args.n_trials // n + (i < args.n_trials % n) for i in range(n)]
+        procs = [
+            ctx.Process(
+                target=_fit_worker,
+                args=(
+                    make_search(estimator, dist, cv, args, k, name, args.seed + i),
+                    X,
+                    y,
+                    args.threads or 1,
+                ),
+            )
+            for i, k in enumerate(shares)
+        ]
+        t = time.perf_counter()
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join()
+        wall = time.perf_counter() - t
+        if any(proc.exitcode != 0 for proc in procs):
+            raise RuntimeError(f"a worker of study {name} failed")
+        study = optuna.load_study(study_name=name, storage=storage)
+        trials = [t for t in study.trials if t.datetime_complete is not None]
+        states = [t.state.name for t in trials]
+        span = max(t.datetime_complete for t in trials) - min(
+            t.datetime_start for t in trials
+        )
+        runs.append(
+            {
+                "workers": n,
+                "trials_per_worker": shares,
+                "trials": len(trials),
+                "complete": states.count("COMPLETE"),
+                "pruned": states.count("PRUNED"),
+                "failed": states.count("FAIL"),
+                "wall_seconds": round(wall, 1),
+                "study_seconds": round(span.total_seconds(), 1),
+                "best_score": round(float(study.best_value), 4),
+            }
+        )
+        print(
+            f"{n} worker(s): {len(trials)} trials ({states.count('PRUNED')} pruned) "
+            f"in {wall:.0f} s (trials {span.total_seconds():.0f} s), "
+            f"best {study.best_value:.4f}"
+        )
+    return runs
+
+
+def run_optuna(estimator, dist, X, y, cv, args):
+    search = make_search(
+        estimator, dist, cv, args, args.n_trials, args.study_name, args.seed
     )
     t = time.perf_counter()
     search.fit(X, y)
@@ -221,6 +307,12 @@ def main(argv=None):
     parser.add_argument("--storage", default=None, help="e.g. study.db, journal:x.log")
     parser.add_argument("--study-name", default=None)
     parser.add_argument("--skip-grid", action="store_true")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="time 1 vs N worker processes on one study in --storage",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--output-dir", default=str(RESULTS))
@@ -228,6 +320,8 @@ def main(argv=None):
         "--name", default="bench_optuna_study", help="prefix of the output files"
     )
     args = parser.parse_args(argv)
+    if args.workers is not None and (args.workers < 1 or args.storage is None):
+        parser.error("--workers N needs N >= 1 and a shared --storage")
     if args.data and not Path(args.data).exists():
         print(f"FER-2013 data not found at {args.data}. Skipping.")
         return 0
@@ -257,6 +351,33 @@ def main(argv=None):
     )
     cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.seed)
     dist, grid = spaces(q)
+    settings = {
+        "data": "FER-2013 Training sample" if args.data else "make_faces",
+        "n_images": len(X),
+        "image_size": int(X.shape[1]),
+        "epochs": args.epochs,
+        "cv": args.cv,
+        "scoring": "f1_macro",
+        "n_trials": args.n_trials,
+        "width": args.width or (8 if q else None),
+        "seed": args.seed,
+        "quick": q,
+    }
+
+    if args.workers is not None:
+        runs = run_workers(estimator, dist, X, y, cv, args)
+        settings["storage"] = str(args.storage).split(":", 1)[0]  # no host/user
+        settings["threads_per_worker"] = args.threads or 1
+        payload = {"settings": settings, "runs": runs}
+        if len(runs) == 2:
+            payload["speedup"] = round(
+                runs[0]["wall_seconds"] / runs[1]["wall_seconds"], 2
+            )
+            print(f"wall time 1 / {args.workers} workers: {payload['speedup']}")
+        name = "bench_optuna_study_workers"
+        out = Path(args.output_dir) / f"{name}.json"
+        print(f"wrote {write_result(name, payload, str(out))}")
+        return 0
 
     search, o_wall, o_scores, o_elapsed = run_optuna(estimator, dist, X, y, cv, args)
     states = [t.state.name for t in search.study_.trials]
@@ -269,18 +390,7 @@ def main(argv=None):
     prefix = str(out / args.name)
     search.study_.trials_dataframe().to_csv(f"{prefix}_trials.csv", index=False)
     payload = {
-        "settings": {
-            "data": "FER-2013 Training sample" if args.data else "make_faces",
-            "n_images": len(X),
-            "image_size": int(X.shape[1]),
-            "epochs": args.epochs,
-            "cv": args.cv,
-            "scoring": "f1_macro",
-            "n_trials": args.n_trials,
-            "width": args.width or (8 if q else None),
-            "seed": args.seed,
-            "quick": q,
-        },
+        "settings": settings,
         "optuna": {
             "trials": len(states),
             "pruned": states.count("PRUNED"),

@@ -205,6 +205,19 @@ def _optuna_study(r):
     return parts
 
 
+def _optuna_study_workers(r):
+    s, runs = r.get("settings", {}), r["runs"]
+    parts = [
+        f"{row['workers']} worker(s) on one {s.get('storage')} study: "
+        f"{row['trials']} trials ({row['pruned']} pruned) in "
+        f"{_f(row['wall_seconds'], 0)} s, best {_f(row['best_score'])}"
+        for row in runs
+    ]
+    if "speedup" in r:
+        parts.append(f"wall time 1 / {runs[-1]['workers']} workers: {r['speedup']}")
+    return parts
+
+
 def _overhead(r):
     return [
         f"{row['backbone']}: fit / plain loop {_f(row.get('train_ratio'), 2)}, "
@@ -276,6 +289,7 @@ SUMMARIZERS = {
     "bench_metrics": _metrics,
     "bench_multitask": _multitask,
     "bench_optuna_study": _optuna_study,
+    "bench_optuna_study_workers": _optuna_study_workers,
     "bench_overhead": _overhead,
     "bench_transformers": _transformers,
     "bench_video": _video,

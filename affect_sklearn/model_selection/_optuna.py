@@ -313,10 +313,6 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(cv.split(X, y, groups))
         study, storage = self._create_study(optuna)
-        if getattr(storage, "get_heartbeat_interval", lambda: None)():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                optuna.storages.fail_stale_trials(study)  # trials of dead processes
         with warnings.catch_warnings():
             # asking a trial of a heartbeat storage outside Study.optimize warns;
             # the heartbeats are recorded by _Heartbeat here

@@ -69,8 +69,12 @@ def make_storage(storage):
           ``JournalStorage``, ...): used as is.
 
         Storages built from a path or URL record a heartbeat every 60 s, so a
-        trial whose process was killed is marked failed 3 minutes later, the
-        next time a search starts on that study.
+        trial whose process was killed is marked failed 3 minutes later, by
+        the next search on that study that asks a trial (each search checks
+        before every trial it asks). For shorter limits, or to retry such
+        trials, pass an ``RDBStorage`` with ``heartbeat_interval``,
+        ``grace_period`` and Optuna's retry callback. Journal files have no
+        heartbeat: a killed trial stays RUNNING.
 
     Returns
     -------

@@ -125,6 +125,15 @@ class _Heartbeat:
             except Exception:  # noqa: BLE001 - a missed beat is not fatal
                 pass
 
+    def fail_stale(self, study):
+        """Fail the study's trials whose heartbeat stopped (their process died)."""
+        if self.interval:
+            import optuna
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                optuna.storages.fail_stale_trials(study)
+
     def _beat(self):
         while not self._stop.wait(self.interval):
             for trial in list(self.running.values()):
@@ -203,6 +212,10 @@ def run_trials(search, study, storage, X, y, splits, scorers, key, fit_params):
             elapsed = time.monotonic() - start
             if i and search.timeout is not None and elapsed > search.timeout:
                 return
+            # as Study.optimize does before each trial: a trial whose process
+            # died (before or during this search) is failed, and retried by the
+            # storage's failed_trial_callback, before the next ask
+            heartbeat.fail_stale(study)
             trial = study.ask(search.param_distributions)
             running[trial.number] = trial
             heartbeat.record(trial)

@@ -171,3 +171,63 @@ def test_worker_killed_mid_trial_leaves_the_study_usable(tmp_path, kind):
     assert search.cv_results_["trial_number"].tolist() == (
         [0, 1, 2] if kind == "sqlite" else [1, 2]
     )
+
+
+class _SlowFirstFit(LogisticRegression):
+    """LogisticRegression whose first fit in this process sleeps ``delay`` s."""
+
+    fits = []
+
+    def __init__(self, C=1.0, delay=0.0):
+        super().__init__(C=C)
+        self.delay = delay
+
+    def fit(self, X, y):
+        if not self.fits:
+            time.sleep(self.delay)
+        self.fits.append(1)
+        return super().fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+def test_a_trial_that_dies_during_the_search_is_failed_and_retried(tmp_path):
+    # a trial of a "dead process": asked and beaten once, then never again
+    try:
+        from optuna.storages import RetryHeartbeatStaleTrialCallback as Retry
+
+        on_stale = "heartbeat_stale_trial_callback"
+    except ImportError:  # optuna < 4.9
+        from optuna.storages import RetryFailedTrialCallback as Retry
+
+        on_stale = "failed_trial_callback"
+    storage = optuna.storages.RDBStorage(
+        f"sqlite:///{tmp_path / 'study.db'}",
+        heartbeat_interval=1,
+        grace_period=1,
+        **{on_stale: Retry(max_retry=1)},
+    )
+    space = {"C": FloatDistribution(1e-2, 1e2, log=True)}
+    study = optuna.create_study(
+        storage=storage, study_name="shared", direction="maximize"
+    )
+    dead = study.ask(space)
+    storage.record_heartbeat(dead._trial_id)
+    _SlowFirstFit.fits.clear()
+    X, y = _data()
+    # fresh when the search starts; stale (SQLite's whole-second clock: > 1 s
+    # after at most 2.2 s) by the second ask, which fails it and runs its retry
+    search = OptunaSearchCV(
+        _SlowFirstFit(delay=2.2),
+        space,
+        cv=2,
+        n_trials=2,
+        storage=storage,
+        study_name="shared",
+        load_if_exists=True,
+    ).fit(X, y)
+    trials = search.study_.trials
+    assert [t.state.name for t in trials] == ["FAIL", "COMPLETE", "COMPLETE"]
+    assert Retry.retried_trial_number(trials[2]) == 0
+    assert trials[2].params == trials[0].params
+    assert search.n_trials_ == 3
