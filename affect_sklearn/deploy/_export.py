@@ -65,8 +65,12 @@ def _graph_module(estimator, task, tta):
             self.module = module
             self.n_classes = n_classes
             if scale is not None:
-                self.register_buffer("scale", torch.as_tensor(scale, torch.float32))
-                self.register_buffer("center", torch.as_tensor(center, torch.float32))
+                self.register_buffer(
+                    "scale", torch.as_tensor(scale, dtype=torch.float32)
+                )
+                self.register_buffer(
+                    "center", torch.as_tensor(center, dtype=torch.float32)
+                )
             else:
                 self.scale = self.center = None
 
