@@ -205,6 +205,22 @@ def _optuna_study(r):
     return parts
 
 
+def _inference(r):
+    parts = [
+        f"{row['variant']}: {_f(row.get('ms_per_face_batch1'), 2)} ms/face at batch 1, "
+        f"{_f(row.get('images_per_s_batch256'), 0)} img/s at batch 256"
+        for row in r["results"]
+    ]
+    acc = r.get("accuracy_publictest") or {}
+    if acc:
+        parts.append(
+            "PublicTest accuracy "
+            + ", ".join(f"{k} {_f(v)}" for k, v in acc.items() if k != "n_test")
+            + f" ({_int(acc.get('n_test'))} faces)"
+        )
+    return parts
+
+
 def _overhead(r):
     return [
         f"{row['backbone']}: fit / plain loop {_f(row.get('train_ratio'), 2)}, "
@@ -243,6 +259,7 @@ def _video(r):
 SUMMARIZERS = {
     "bench_fer2013": _fer2013,
     "bench_imbalance": _imbalance,
+    "bench_inference": _inference,
     "bench_landmarks_nme": _landmarks_nme,
     "bench_loaders": _loaders,
     "bench_metrics": _metrics,
