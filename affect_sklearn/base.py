@@ -893,6 +893,30 @@ class BaseAffectCNN(BaseEstimator):
         )
         return self
 
+    def export_onnx(self, path, *, opset=None):
+        """Write the prediction path (scaling, TTA, softmax) as an ONNX model.
+
+        Runs anywhere onnxruntime does, without torch: load the file with
+        :class:`affect_sklearn.deploy.OnnxAffectModel`. See
+        :func:`affect_sklearn.deploy.export_onnx` for the graph's inputs,
+        outputs and metadata. Needs ``pip install "affect-sklearn[onnx]"``.
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (conventionally ``*.onnx``).
+        opset : int, default=None
+            ONNX opset version; None uses the default of torch's exporter.
+
+        Returns
+        -------
+        path : Path
+            The file written.
+        """
+        from .deploy import export_onnx
+
+        return export_onnx(self, path, opset=opset)
+
     @classmethod
     def load(cls, path, *, device="cpu"):
         """Load a model written by :meth:`save` (weights only, no code unpickled).

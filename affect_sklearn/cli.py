@@ -211,6 +211,7 @@ def _build_parser():
     """
     from ._cli_experiments import HelpFormatter
     from ._cli_experiments import register as register_experiments
+    from .deploy._cli import register as register_export
     from .temporal._video_cli import register as register_video
 
     parser = argparse.ArgumentParser(
@@ -236,6 +237,7 @@ def _build_parser():
     register_demo(sub, common)
     register_experiments(sub, common)
     register_video(sub, common)
+    register_export(sub, common)
     return parser
 
 

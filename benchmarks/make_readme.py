@@ -218,6 +218,42 @@ def _optuna_study_workers(r):
     return parts
 
 
+def _inference(r):
+    parts = [
+        f"{row['variant']}: {_f(row.get('ms_per_face_batch1'), 2)} ms/face at batch 1, "
+        f"{_f(row.get('images_per_s_batch256'), 0)} img/s at batch 256"
+        for row in r["results"]
+    ]
+    acc = r.get("accuracy_publictest") or {}
+    if acc:
+        parts.append(
+            "PublicTest accuracy "
+            + ", ".join(f"{k} {_f(v)}" for k, v in acc.items() if k != "n_test")
+            + f" ({_int(acc.get('n_test'))} faces)"
+        )
+    return parts
+
+
+def _small_data(r):
+    parts = []
+    for row in r["results"]:
+        if "accuracy_mean" in row:  # cross-validated FER-2013 subsets
+            parts.append(
+                f"{row['size']} faces, {row['row']}: accuracy "
+                f"{_f(row['accuracy_mean'])} (sd {_f(row['accuracy_std'])}), macro F1 "
+                f"{_f(row['f1_macro_mean'])}, {_f(row['train_seconds_mean'], 0)} s/fit"
+            )
+        else:  # the synthetic case
+            parts.append(
+                f"{row['size']} faces, {row['row']}: accuracy {_f(row['accuracy'])}, "
+                f"macro F1 {_f(row['f1_macro'])}, {_f(row['train_seconds'], 0)} s"
+            )
+    s = r.get("settings", {})
+    if "folds" in s:
+        parts.append(f"{s['data']}, {s['folds']}-fold CV")
+    return parts
+
+
 def _overhead(r):
     return [
         f"{row['backbone']}: fit / plain loop {_f(row.get('train_ratio'), 2)}, "
@@ -284,6 +320,7 @@ def _video(r):
 SUMMARIZERS = {
     "bench_fer2013": _fer2013,
     "bench_imbalance": _imbalance,
+    "bench_inference": _inference,
     "bench_landmarks_nme": _landmarks_nme,
     "bench_loaders": _loaders,
     "bench_metrics": _metrics,
@@ -291,6 +328,9 @@ SUMMARIZERS = {
     "bench_optuna_study": _optuna_study,
     "bench_optuna_study_workers": _optuna_study_workers,
     "bench_overhead": _overhead,
+    "bench_small_data": _small_data,
+    "bench_small_data_synthetic": _small_data,
+    "pretrained_fer2013": _fer2013,
     "bench_transformers": _transformers,
     "bench_video": _video,
 }

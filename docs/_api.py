@@ -18,6 +18,7 @@ MODULES = [
     ("affect_sklearn.imbalance", "Imbalance", "Resampling of images and paths."),
     ("affect_sklearn.experiments", "Experiments", "Run folders and leaderboard."),
     ("affect_sklearn.temporal", "Temporal", "Emotion change over time and video."),
+    ("affect_sklearn.deploy", "Deployment", "ONNX export and a torch-free runtime."),
     ("affect_sklearn.plotting", "Plotting", "Plots of results."),
     ("affect_sklearn.nn", "Torch building blocks", "Backbones, losses, datasets."),
     ("affect_sklearn.utils", "Utilities", "Input validation and helpers."),

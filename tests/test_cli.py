@@ -319,7 +319,8 @@ def test_tune_then_train_the_best(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "command", ["train", "evaluate", "predict", "tune", "runs", "report", "demo"]
+    "command",
+    ["train", "evaluate", "predict", "tune", "runs", "report", "demo", "export"],
 )
 def test_every_subcommand_has_help(command, capsys):
     with pytest.raises(SystemExit) as exc:
