@@ -41,6 +41,7 @@ from .nn._modules import (
     TORCHVISION_BACKBONES,
     AffectNetModule,
     build_backbone,
+    to_layout,
 )
 from .nn._training_state import TrainingState, load_training_state
 from .pretrained._registry import PRETRAINED_MODELS
@@ -468,7 +469,7 @@ class BaseAffectCNN(BaseEstimator):
             dropout=self.dropout,
             output=self._output_activation(),
         )
-        return module.to(memory_format=torch.channels_last)
+        return to_layout(module, backbone)
 
     def _callbacks(self, n_train, has_valid, max_epochs, lr):
         cbs = [("stop_non_finite", StopOnNonFinite())]

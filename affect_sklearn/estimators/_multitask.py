@@ -14,7 +14,7 @@ from skorch.callbacks import EpochScoring
 
 from ..base import BaseAffectCNN
 from ..nn._losses import MultiTaskLoss
-from ..nn._modules import MultiTaskModule
+from ..nn._modules import MultiTaskModule, to_layout
 from ..utils._multitask import split_multitask_target, unpack_faces
 from ._labels import ExpressionLabelsMixin, copy_head_rows
 
@@ -263,7 +263,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
             n_landmarks=self.n_landmarks_ if self.use_landmarks else None,
             dropout=self.dropout,
         )
-        return module.to(memory_format=torch.channels_last)
+        return to_layout(module, image.backbone)
 
     def _image_module(self, module):
         return module.image
