@@ -289,7 +289,7 @@ class _TorchvisionBackbone(nn.Module):
 
 
 def uses_channels_last(backbone):
-    """Whether a backbone runs in channels-last layout (all but narrow residual nets)."""
+    """Whether a backbone runs in channels-last layout (not narrow residual nets)."""
     return getattr(backbone, "channels_last", True)
 
 
