@@ -207,8 +207,8 @@ def export_onnx(estimator, path, *, opset=None):
     """
     from sklearn.utils.validation import check_is_fitted
 
+    task = _task(estimator)  # a clear TypeError for what is no estimator of ours
     check_is_fitted(estimator)
-    task = _task(estimator)
     _require_exporter()
     import onnx
     import torch

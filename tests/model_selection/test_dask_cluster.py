@@ -133,7 +133,9 @@ def test_search_on_a_cluster_matches_the_local_run(kind, client, local, tiny_fac
         with joblib.parallel_config(backend="dask"):
             search.fit(tiny_faces.images, tiny_faces.target)
     workers = {task["worker"] for task in stream.data}
-    assert len(workers) == 2  # both worker processes ran candidates
+    # the tasks ran on the cluster; the scheduler may put them all on one of the
+    # two workers (seen for the 4-trial Optuna search on a loaded machine)
+    assert 1 <= len(workers) <= 2 and stream.data
     _assert_same_search(kind, search, local[kind])
 
 
