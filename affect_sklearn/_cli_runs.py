@@ -82,29 +82,13 @@ def _looks_like_model(path):
     return p.suffix.lower() in (".joblib", ".pt", ".pkl") and p.is_file()
 
 
-def resolve_model(model):
-    """A fitted estimator from --model: a shipped name, a run folder or a file.
-
-    None uses the shipped FER-2013 classifier.
-    """
-    from .pretrained import pretrained_names
-
-    if model is None or model in pretrained_names():
-        from .estimators import AffectCNNClassifier
-
-        return AffectCNNClassifier.from_pretrained(model or "fer2013")
-    from .experiments import load_model
-
-    return load_model(model)
-
-
 def _cmd_predict(args):
-    from .experiments import predict_images
+    from .experiments import load_model, predict_images
 
     inputs, model = list(args.inputs), args.model
     if model is None and len(inputs) > 1 and _looks_like_model(inputs[0]):
         model = inputs.pop(0)  # `predict MODEL INPUTS...`, the earlier form
-    est = resolve_model(model)
+    est = load_model(model or "fer2013")  # the shipped model by default
     frame = predict_images(
         est,
         inputs,

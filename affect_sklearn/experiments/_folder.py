@@ -162,13 +162,15 @@ class Run:
 
 
 def load_model(path):
-    """Load a fitted estimator from a run folder, a ``.joblib`` or a ``.pt`` file.
+    """Load a fitted estimator: a run folder, a ``.joblib`` or ``.pt`` file, or a
+    shipped model.
 
     Parameters
     ----------
     path : str or Path
-        A run folder (its ``model.joblib``), a joblib file, or a weights file
-        written by ``estimator.save``.
+        A run folder (its ``model.joblib``), a joblib file, a weights file
+        written by ``estimator.save``, or the name of a model shipped with the
+        package (``"fer2013"``, when no file of that name exists).
 
     Returns
     -------
@@ -176,6 +178,12 @@ def load_model(path):
     """
     import torch
 
+    from ..pretrained import pretrained_names
+
+    if str(path) in pretrained_names() and not Path(path).exists():
+        from ..estimators import AffectCNNClassifier
+
+        return AffectCNNClassifier.from_pretrained(str(path))
     path = Path(path)
     if path.is_dir():
         Run(path)  # a clear error when it is not a run folder

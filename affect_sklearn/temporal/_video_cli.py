@@ -107,24 +107,15 @@ def _fail(message):
 
 def _load_model(args):
     """The classifier of --model: shipped (the default), a run folder or a file."""
+    from ..experiments import load_model
     from ..pretrained import pretrained_names
 
-    if args.model is None or args.model in pretrained_names():
-        from ..estimators import AffectCNNClassifier
-
-        return AffectCNNClassifier.from_pretrained(args.model or "fer2013")
-    model_path = Path(args.model)
-    if not (model_path.is_file() or model_path.is_dir()):
+    model = args.model or "fer2013"
+    if model not in pretrained_names() and not Path(model).exists():
         _fail(f"--model file not found: {args.model}")
     try:
-        if model_path.is_dir() or model_path.suffix == ".pt":
-            from ..experiments import load_model
-
-            return load_model(model_path)
-        import joblib
-
-        return joblib.load(model_path)
-    except Exception as exc:  # any unpickling failure, reported in one line
+        return load_model(model)
+    except Exception as exc:  # any loading failure, reported in one line
         if getattr(args, "debug", False):
             raise
         _fail(f"could not load --model {args.model}: {exc}")
