@@ -168,6 +168,7 @@ def main(argv=None):
             variants[f"onnx_{name}_t{th}"] = _runtime(path, fp32, th).predict_proba
     tflite_note = None
     if args.tflite and Path(args.tflite).exists():
+        import cv2
         from ai_edge_litert.interpreter import Interpreter
 
         for th in args.threads:
@@ -180,7 +181,8 @@ def main(argv=None):
                 # fer's preprocessing: 64x64 float in [-1, 1]; one face per call
                 res = []
                 for img in a:
-                    x = np.resize(img, (side, side)).astype(np.float32)
+                    x = cv2.resize(img, (side, side), interpolation=cv2.INTER_LINEAR)
+                    x = x.astype(np.float32)
                     x = (x / 127.5 - 1.0)[None, :, :, None]
                     it.set_tensor(inp["index"], x)
                     it.invoke()
@@ -247,6 +249,10 @@ def main(argv=None):
         ):
             pred = classes[np.argmax(fn(Xte), axis=1)]
             accuracy[name] = round(float(np.mean(pred == yte)), 4)
+        tfl = variants.get(f"tflite_fer_t{args.threads[-1]}")
+        if tfl is not None:  # fer's classes are FER-2013's, in its order
+            probs = np.concatenate(tfl(Xte))
+            accuracy["tflite_fer"] = round(float(np.mean(probs.argmax(1) == yte)), 4)
         clf.set_params(tta="auto")
         if clf._use_tta():
             m = OnnxAffectModel(clf.export_onnx(work / "fp32_tta.onnx"))
