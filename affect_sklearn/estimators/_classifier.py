@@ -11,8 +11,10 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import EpochScoring
 from torch import nn
 
-from ..base import BaseAffectCNN, _softmax
 from ..nn._losses import FocalLoss
+from ..nn._net import softmax as _softmax
+from ._base import BaseAffectCNN
+from ._docs import fill_doc
 from ._labels import ExpressionLabelsMixin, copy_head_rows
 
 __all__ = ["AffectCNNClassifier"]
@@ -24,6 +26,7 @@ def _valid_accuracy(net, X, y):
     return float(np.mean(np.argmax(proba, axis=1) == np.asarray(y)))
 
 
+@fill_doc
 class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN):
     """CNN classifier of facial expressions (7 or 8 classes, or any labels).
 
@@ -33,48 +36,7 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
 
     Parameters
     ----------
-    backbone : str or type, default="compact"
-        Feature extractor. Built-in nets for small faces: ``"compact"``
-        (plain 3x3 convs, 565k parameters, best accuracy per CPU-minute we
-        measured), ``"basic"`` (3 conv layers, fastest), ``"xception"``
-        (depthwise-separable residual blocks, mini-Xception style),
-        ``"resnet"`` (residual blocks), ``"vgg"`` (VGG-style with batch norm,
-        4.7M parameters; use on a GPU). torchvision nets:
-        ``"resnet18"``, ``"efficientnet_b0"``, ``"mobilenet_v3_small"``,
-        ``"mobilenet_v3_large"`` (grayscale is repeated to 3 channels). A
-        ``torch.nn.Module`` subclass taking ``in_channels`` and setting
-        ``self.out_features`` is accepted too.
-    pretrained : bool or str, default=False
-        A name of a model shipped inside the package (``"fer2013"``, see
-        :func:`affect_sklearn.pretrained.pretrained_names`): ``fit`` starts from
-        its backbone and input normalisation instead of random weights, and
-        classes it also knows (matched by name: ``"happy"``, ``"Happiness"``)
-        start from its head rows; other classes, such as ``"contempt"``, get
-        new rows. The weights load in ``fit``, offline. ``True`` loads ImageNet
-        weights for torchvision backbones (needs them downloaded or cached).
-    freeze_backbone : bool or int, default=False
-        ``True`` trains only the head; an int N trains the head for N epochs,
-        then unfreezes the backbone.
-    width : int, default=None
-        Channels of the first stage of a built-in backbone (None: its default).
-    dropout : float, default=0.25
-        Dropout before the classification head.
-    image_shape : tuple, default=None
-        ``(height, width[, channels])`` of flattened 2-D input or of image
-        paths (default: square widths are square images; paths use the first
-        file's size).
-    augment : bool, "auto", dict or callable, default="auto"
-        Training-set augmentation, applied to whole batches on the training
-        device. "auto": random horizontal flips and shifts of up to 8 % for
-        images of at least 16x16 pixels (the best of the settings measured on
-        FER-2013 in a 15-minute CPU budget); ``True`` adds rotation, scale and
-        brightness/contrast jitter; a dict sets each. Never applied at predict
-        time. See :func:`affect_sklearn.nn.make_augmentation`.
-    tta : bool or "auto", default="auto"
-        Test-time augmentation: average the predictions of each image and of
-        its mirror image. "auto" does so when the training augmentation
-        mirrored images (the built-in ``augment`` with ``hflip``, the default
-        for images of at least 16x16 pixels).
+    {model_parameters}
     loss : {"cross_entropy", "focal"}, default="cross_entropy"
         Training loss.
     focal_gamma : float, default=2.0
@@ -90,67 +52,13 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         Per-class weights of a ``WeightedRandomSampler`` that draws the
         training batches, e.g. ``{"sad": 5.0, "happy": 0.5}`` (classes not
         named keep 1.0). "balanced" draws every class equally often.
-    lr : float or "auto", default="auto"
-        Learning rate (the peak rate for the one-cycle schedule). "auto" is
-        3e-3 from scratch and 1e-3 when starting from shipped weights
-        (``pretrained="fer2013"``).
-    optimizer : {"adamw", "adam", "sgd"}, default="adamw"
-        Optimizer (SGD uses momentum 0.9).
-    weight_decay : float, default=1e-4
-        Weight decay.
-    batch_size : int, default=64
-        Mini-batch size.
-    max_epochs : int or None, default=None
-        Number of passes over the training data. None sizes training to the
-        data: at least 10 epochs and at least 1,000 optimisation steps (500
-        from shipped weights), at most 300 epochs. FER-2013's 28,709 faces get
-        10 epochs; 600 faces (10 batches of 64) get 100. The number chosen is
-        ``max_epochs_`` (also ``history_.attrs["max_epochs"]``).
-    scheduler : {"onecycle", "cosine", "step", "plateau"} or None, default="onecycle"
-        Learning-rate schedule.
-    early_stopping : bool or int, default=False
-        Stop when the validation loss has not improved for this many epochs
-        (``True`` = 5) and restore the best weights. The validation split is
-        carved from the training data, stratified.
-    validation_fraction : float, default=0.1
-        Size of that validation split.
-    grad_clip : float, default=None
-        Clip the gradient norm to this value.
-    amp : bool, default=False
-        bf16 automatic mixed precision on CUDA; a no-op with a warning on CPU.
-    device : {"auto", "cpu", "cuda"} or str, default="auto"
-        Where to train; "auto" picks CUDA when available.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, augmentation and the split:
-        the same seed gives the same CPU predictions.
-    checkpoint_dir : str or Path, default=None
-        Directory for the best and last checkpoints (skorch ``Checkpoint``).
-    warm_start : bool, default=False
-        Start a new ``fit`` from the fitted weights, e.g. to continue training
-        with new ``class_sampling_weights`` or more epochs.
-    verbose : int, default=0
-        0 is silent; >0 prints a progress bar and a table per epoch.
-    net_kwargs : dict, default=None
-        Any other skorch ``NeuralNet`` option, e.g. ``{"callbacks": [...],
-        "iterator_train__num_workers": 2}``.
+    {training_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNet
-        The fitted network (``net_.module_`` is the torch module).
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    history_ : pandas.DataFrame
-        Per-epoch train/valid loss, validation accuracy, duration.
-    image_shape_ : tuple
-        ``(channels, height, width)`` of the training images.
-    n_features_in_ : int
-        Pixels per image (for array input).
-    n_epochs_ : int
-        Epochs actually trained.
-    max_epochs_ : int
-        Epochs the fit was set to train (``max_epochs``, or the number
-        ``max_epochs=None`` chose).
+    {fitted_attributes}
 
     Examples
     --------

@@ -14,6 +14,8 @@ class ExpressionLabelsMixin:
     """Encode labels, and turn class_weight / class_sampling_weights into arrays."""
 
     def _encode_labels(self, y):
+        """Integer codes of y and the fitted attributes ``classes_`` and
+        ``label_encoder_`` (returned, not set)."""
         y = column_or_1d(y, warn=True)
         if y.dtype.kind in "fc":
             _assert_all_finite(y, input_name="y")
@@ -26,14 +28,13 @@ class ExpressionLabelsMixin:
                     f"{self.classes_.tolist()}; got {encoder.classes_.tolist()}. "
                     "Set warm_start=False to train from scratch."
                 )
-        self.label_encoder_ = encoder
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
+        if len(encoder.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes; the data "
-                f"contains only one class: {self.classes_[0]!r}."
+                f"contains only one class: {encoder.classes_[0]!r}."
             )
-        return encoder.transform(y).astype(np.int64)
+        attributes = {"label_encoder_": encoder, "classes_": encoder.classes_}
+        return encoder.transform(y).astype(np.int64), attributes
 
     def _class_dict_to_array(self, mapping, name):
         known = set(self.classes_.tolist())

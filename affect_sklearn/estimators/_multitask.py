@@ -12,10 +12,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EpochScoring
 
-from ..base import BaseAffectCNN
 from ..nn._losses import MultiTaskLoss
 from ..nn._modules import MultiTaskModule, to_layout
 from ..utils._multitask import split_multitask_target, unpack_faces
+from ._base import BaseAffectCNN
+from ._docs import fill_doc
 from ._labels import ExpressionLabelsMixin, copy_head_rows
 
 __all__ = ["AffectCNNMultiTask", "multitask_scorer"]
@@ -38,6 +39,7 @@ def _valid_expression_accuracy(net, X, y):
     return float(np.mean(proba.argmax(1) == np.asarray(y)[:, 0].astype(int)))
 
 
+@fill_doc
 class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
     """One backbone, two heads: expression classes and valence/arousal.
 
@@ -58,6 +60,11 @@ class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
     (n, 3) in that column order, or 1-D expression labels only. Valence and
     arousal must lie in [-1, 1] (the affect head ends in tanh).
 
+    With landmarks, ``augment="auto"`` or ``True`` applies only
+    brightness/contrast jitter (geometric transforms would move the face away
+    from its landmarks), ``tta="auto"`` does not mirror, and ``tta=True`` is
+    an error.
+
     Parameters
     ----------
     use_landmarks : bool, default=False
@@ -76,25 +83,16 @@ class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
         Per-class weights of the training batch sampler.
     clip_targets : bool, default=False
         Clip valence/arousal into [-1, 1] instead of raising.
-    backbone, pretrained, freeze_backbone, width, dropout, image_shape, \
-augment, tta, lr, optimizer, weight_decay, batch_size, max_epochs, scheduler, \
-early_stopping, validation_fraction, grad_clip, amp, device, random_state, \
-checkpoint_dir, warm_start, verbose, net_kwargs
-        As in :class:`AffectCNNClassifier`. With landmarks, ``augment="auto"``
-        or ``True`` applies only brightness/contrast jitter (geometric
-        transforms would move the face away from its landmarks), ``tta="auto"``
-        does not mirror, and ``tta=True`` is an error.
+    {model_parameters}
+    {training_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNet
-        The fitted network.
     classes_ : ndarray of shape (n_classes,)
         Expression labels.
     n_landmarks_ : int or None
         Points per face of the landmark branch.
-    history_ : pandas.DataFrame
-        Per-epoch losses and validation expression accuracy.
+    {fitted_attributes}
 
     Examples
     --------
@@ -216,9 +214,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
                 "landmarks contain NaN or infinity; drop those faces or fill the "
                 "points before fitting."
             )
-        if reset:
-            self.n_landmarks_ = landmarks.shape[1]
-        elif landmarks.shape[1] != self.n_landmarks_:
+        if not reset and landmarks.shape[1] != self.n_landmarks_:
             raise ValueError(
                 f"X has {landmarks.shape[1]} landmarks per face, but the model was "
                 f"fitted with {self.n_landmarks_}."
@@ -235,7 +231,7 @@ checkpoint_dir, warm_start, verbose, net_kwargs
                 f"X and y must have the same number of samples; got {n_samples} "
                 f"images and {len(labels)} targets."
             )
-        codes = self._encode_labels(labels)
+        codes, attributes = self._encode_labels(labels)
         if np.isinf(affect).any():
             raise ValueError("valence/arousal contain infinity; use NaN for missing.")
         present = affect[~np.isnan(affect)]
@@ -247,9 +243,10 @@ checkpoint_dir, warm_start, verbose, net_kwargs
                     "or set clip_targets=True."
                 )
             affect = np.clip(affect, -1, 1)
-        if not self.use_landmarks:
-            self.n_landmarks_ = None
-        return np.column_stack([codes, affect]).astype(np.float32)
+        return np.column_stack([codes, affect]).astype(np.float32), attributes
+
+    def _landmark_attributes(self, landmarks):
+        return {"n_landmarks_": None if landmarks is None else landmarks.shape[1]}
 
     def _n_outputs(self):
         return len(self.classes_)

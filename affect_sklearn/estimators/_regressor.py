@@ -11,8 +11,9 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.callbacks import EpochScoring
 
-from ..base import BaseAffectCNN
 from ..nn._losses import CCCLoss, MixedRegressionLoss, MSELossReshaped, _ccc_per_output
+from ._base import BaseAffectCNN
+from ._docs import fill_doc
 
 __all__ = ["AffectCNNRegressor"]
 
@@ -23,36 +24,19 @@ def _valid_ccc(net, X, y):
     return float(_ccc_per_output(pred, torch.as_tensor(np.asarray(y))).mean())
 
 
+@fill_doc
 class AffectCNNRegressor(RegressorMixin, BaseAffectCNN):
     """CNN regressor of valence and arousal (or any continuous targets).
 
     Parameters are those of :class:`AffectCNNClassifier` except the
-    classification-specific ones, plus:
+    classification-specific ones, plus ``loss``, ``target_range`` and
+    ``clip_targets``. ``pretrained="fer2013"`` starts from the shipped
+    expression model's backbone (the head is new). A horizontal flip (in
+    ``augment`` and ``tta``) keeps valence and arousal unchanged.
 
     Parameters
     ----------
-    backbone : str or type, default="compact"
-        See :class:`AffectCNNClassifier`.
-    pretrained : bool or str, default=False
-        ``"fer2013"`` starts from the shipped expression model's backbone (the
-        head is new); ``True`` loads ImageNet weights for torchvision backbones.
-        See :class:`AffectCNNClassifier`.
-    freeze_backbone : bool or int, default=False
-        Train only the head (for N epochs when an int).
-    width : int, default=None
-        Channels of the first stage of a built-in backbone.
-    dropout : float, default=0.25
-        Dropout before the head.
-    image_shape : tuple, default=None
-        Shape of flattened 2-D input or of image paths.
-    augment : bool, "auto", dict or callable, default="auto"
-        Training-set augmentation (see :func:`affect_sklearn.nn.make_augmentation`).
-        Note that a horizontal flip keeps valence and arousal unchanged.
-    tta : bool or "auto", default="auto"
-        Average predictions over each image and its mirror image. "auto" does
-        so when the training augmentation mirrored images (the built-in
-        ``augment`` with ``hflip``, the default for images of at least 16x16
-        pixels).
+    {model_parameters}
     loss : {"mse", "ccc", "mse+ccc"}, default="mse"
         ``"ccc"`` minimises 1 - CCC computed over each batch (use batches of
         at least 32); ``"mse+ccc"`` is their mean.
@@ -63,27 +47,17 @@ class AffectCNNRegressor(RegressorMixin, BaseAffectCNN):
         rejects targets outside it unless ``clip_targets=True``.
     clip_targets : bool, default=False
         Clip training targets into ``target_range`` instead of raising.
-    lr, optimizer, weight_decay, batch_size, max_epochs, scheduler, \
-early_stopping, validation_fraction, grad_clip, amp, device, random_state, \
-checkpoint_dir, warm_start, verbose, net_kwargs
-        As in :class:`AffectCNNClassifier`.
+    {training_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNet
-        The fitted network.
     n_outputs_ : int
         Number of targets.
     target_center_, target_scale_ : ndarray of shape (n_outputs,)
         The network predicts ``(y - target_center_) / target_scale_``.
     bounded_ : bool
         Whether outputs pass through a tanh (bounded to the target range).
-    history_ : pandas.DataFrame
-        Per-epoch train/valid loss and validation CCC.
-    image_shape_ : tuple
-        ``(channels, height, width)`` of the training images.
-    n_features_in_ : int
-        Pixels per image (for array input).
+    {fitted_attributes}
 
     Notes
     -----
@@ -183,7 +157,6 @@ checkpoint_dir, warm_start, verbose, net_kwargs
                 f"(n, 2) for valence and arousal; got shape {y.shape}."
             )
         y2 = y[:, None] if y.ndim == 1 else y
-        self._y_ndim = y.ndim
         lo_hi = self.target_range
         if lo_hi == "auto":
             lo_hi = (-1.0, 1.0) if (y2.min() >= -1 and y2.max() <= 1) else None
@@ -222,11 +195,14 @@ checkpoint_dir, warm_start, verbose, net_kwargs
                     f"warm_start=True needs {self.n_outputs_} outputs as in the first "
                     f"fit; got {y2.shape[1]}. Set warm_start=False."
                 )
-        self.n_outputs_ = y2.shape[1]
-        self.bounded_ = lo_hi is not None
-        self.target_center_ = center
-        self.target_scale_ = scale
-        return ((y2 - center) / scale).astype(np.float32)
+        attributes = {
+            "n_outputs_": y2.shape[1],
+            "bounded_": lo_hi is not None,
+            "target_center_": center,
+            "target_scale_": scale,
+            "_y_ndim": y.ndim,
+        }
+        return ((y2 - center) / scale).astype(np.float32), attributes
 
     def _n_outputs(self):
         return self.n_outputs_

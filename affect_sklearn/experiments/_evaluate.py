@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -172,8 +173,9 @@ class HoldoutScoring(Callback):
     Parameters
     ----------
     estimator : estimator
-        The estimator being fitted (its ``classes_`` and target scaling are set
-        before the network trains).
+        The estimator being fitted. During its fit, the scores come from the
+        fit's staged copy (which holds ``classes_`` and the target scaling
+        before the estimator itself gets them) with the net being trained.
     X, y : validation images and targets
     """
 
@@ -185,17 +187,12 @@ class HoldoutScoring(Callback):
     def on_epoch_end(self, net, **kwargs):
         if self.estimator is None or self.X is None or not len(self.X):
             return
-        est = self.estimator
-        previous = est.__dict__.get("net_")
-        est.net_ = net
-        try:
-            with torch.random.fork_rng(devices=[]):
-                scores = _epoch_scores(est, self.X, self.y)
-        finally:
-            if previous is None:
-                del est.net_
-            else:
-                est.net_ = previous
+        # a copy of the fit's staged estimator with the net as it is now; the
+        # estimator being fitted is left alone
+        view = copy.copy(self.estimator.__dict__.get("_staged", self.estimator))
+        view.net_ = net
+        with torch.random.fork_rng(devices=[]):
+            scores = _epoch_scores(view, self.X, self.y)
         for key, value in scores.items():
             net.history.record(key, value)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..callbacks._training_state import HISTORY_FILE
 from ._config import ESTIMATORS
 
 __all__ = ["CHECKPOINTS", "FILES", "Run", "load_model"]
@@ -135,7 +136,7 @@ class Run:
         path = self.path / FILES["history"]
         if path.is_file():
             return pd.read_csv(path)
-        last = self.path / CHECKPOINTS / "last_history.json"
+        last = self.path / CHECKPOINTS / HISTORY_FILE
         if last.is_file():
             rows = json.loads(last.read_text())
             return pd.DataFrame(

@@ -65,7 +65,7 @@ def _summary(data, cfg):
 
 def _execute(config, runs_dir, *, verbose, command, parent=None, changes=None):
     """Train (or resume), evaluate, and write one run folder."""
-    from ..nn._training_state import load_training_state
+    from ..callbacks import load_training_state
     from ._leaderboard import append_leaderboard
 
     cfg = resolve_config(config)
@@ -286,7 +286,7 @@ def resume_run(
     run : Run
         The new run.
     """
-    from ..nn._training_state import load_training_state
+    from ..callbacks import load_training_state
 
     parent = run if isinstance(run, Run) else Run(run)
     load_training_state(parent.path / CHECKPOINTS)  # fail before any new folder

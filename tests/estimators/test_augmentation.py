@@ -219,7 +219,7 @@ class _Recorder(BatchAugmentation):
 
 
 def test_augmentation_runs_on_training_batches_only(tiny_faces, monkeypatch):
-    import affect_sklearn.base as base
+    import affect_sklearn.estimators._base as base
 
     monkeypatch.setattr(base, "BatchAugmentation", _Recorder)
     monkeypatch.setattr(

@@ -5,9 +5,10 @@ import pytest
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
-from affect_sklearn import AffectCNNClassifier, AffectCNNRegressor, base
-from affect_sklearn.base import auto_max_epochs
+from affect_sklearn import AffectCNNClassifier, AffectCNNRegressor
 from affect_sklearn.datasets import make_faces
+from affect_sklearn.estimators import _training as base
+from affect_sklearn.estimators._training import auto_max_epochs
 
 from ..conftest import TINY
 

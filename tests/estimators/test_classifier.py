@@ -187,10 +187,17 @@ def test_early_stopping_uses_a_validation_split(small_faces):
     assert clf.n_epochs_ <= 30
 
 
-def test_checkpoint_dir_writes_best_and_last(tmp_path, tiny_faces):
-    _clf(checkpoint_dir=tmp_path).fit(tiny_faces.images, tiny_faces.target)
+def test_checkpoint_dir_writes_best_weights_and_the_training_state(
+    tmp_path, tiny_faces
+):
+    import json
+
+    clf = _clf(checkpoint_dir=tmp_path).fit(tiny_faces.images, tiny_faces.target)
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"best_params.pt", "last_params.pt"} <= names
+    assert {"best_params.pt", "last_state.pt", "history.json"} <= names
+    assert "last_params.pt" not in names  # one last state: ours, not skorch's too
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [row["train_loss"] for row in history] == clf.history_["train_loss"].tolist()
 
 
 def test_net_kwargs_reach_skorch(tiny_faces):

@@ -180,3 +180,39 @@ def test_bad_image_shape_parameter(tiny_faces):
 def test_regressor_accepts_paths(image_paths, tiny_faces):
     reg = AffectCNNRegressor(**TINY, random_state=0).fit(image_paths, tiny_faces.va)
     assert reg.predict(image_paths).shape == (24, 2)
+
+
+@pytest.mark.parametrize("device", ["tpu9", "gpu", "cuda:x", ""])
+def test_invalid_device_string_is_a_value_error_naming_the_parameter(
+    device, tiny_faces
+):
+    clf = AffectCNNClassifier(**{**TINY, "device": device})
+    with pytest.raises(ValueError, match=r"'device' parameter must be 'auto', 'cpu'"):
+        clf.fit(tiny_faces.images, tiny_faces.target)
+    assert not hasattr(clf, "net_")
+
+
+def test_failed_fit_leaves_the_estimator_unfitted(tiny_faces):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    clf = AffectCNNClassifier(**TINY)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(tiny_faces.images, np.zeros(len(tiny_faces.images), dtype=int))
+    assert [k for k in vars(clf) if k.endswith("_")] == []
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    with pytest.raises(NotFittedError):
+        clf.predict(tiny_faces.images[:2])
+
+
+def test_failed_refit_keeps_the_previous_fit(fitted_classifier, tiny_faces):
+    import copy
+
+    clf = copy.deepcopy(fitted_classifier)
+    before = clf.predict_proba(tiny_faces.images[:4])
+    classes = clf.classes_.copy()
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(tiny_faces.images, np.full(len(tiny_faces.images), "sad"))
+    np.testing.assert_array_equal(clf.classes_, classes)
+    np.testing.assert_array_equal(clf.predict_proba(tiny_faces.images[:4]), before)

@@ -49,27 +49,25 @@ def test_predict_after_training_mode_switches_to_eval(tiny_faces):
     np.testing.assert_array_equal(first, clf.predict_proba(tiny_faces.images))
 
 
-def test_set_training_reaches_every_submodule_and_skips_settled_ones(
+def test_predict_sets_eval_mode_once_per_call_and_reaches_every_submodule(
     tiny_faces, monkeypatch
 ):
     clf = AffectCNNClassifier(**TINY, random_state=0)
     clf.fit(tiny_faces.images, tiny_faces.target)
     module = clf.net_.module_
     bn = next(m for m in module.modules() if isinstance(m, torch.nn.BatchNorm2d))
-    module.train()
-    bn.eval()  # one submodule out of step, e.g. frozen batch norm
-    clf.net_._set_training(False)
-    assert not any(m.training for m in module.modules())
-    bn.train()
-    clf.net_._set_training(True)
-    assert all(m.training for m in module.modules())
-    # a net already in the requested mode is left alone (no walk that
-    # re-assigns every submodule on each predict batch)
-    clf.net_._set_training(False)
-    calls = []
-    monkeypatch.setattr(module, "train", lambda mode=True: calls.append(mode))
+    module.eval()
+    bn.train()  # one submodule out of step, e.g. left so by a user's callback
     clf.predict_proba(tiny_faces.images[:2])
-    assert calls == []
+    assert not any(m.training for m in module.modules())
+    # eval() once per predict call, not once per batch (24 images, batches of 8)
+    calls = []
+    train = module.train
+    monkeypatch.setattr(
+        module, "train", lambda mode=True: calls.append(mode) or train(mode)
+    )
+    clf.predict_proba(tiny_faces.images)
+    assert calls == [False]
 
 
 def test_uint8_fast_path_validates_like_check_array(tiny_faces):

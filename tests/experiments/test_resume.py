@@ -12,8 +12,8 @@ import torch
 from skorch.callbacks import Callback
 
 from affect_sklearn import AffectCNNClassifier, AffectCNNMultiTask, AffectCNNRegressor
+from affect_sklearn.callbacks import STATE_FILE, load_training_state
 from affect_sklearn.datasets import make_faces
-from affect_sklearn.nn._training_state import STATE_FILE, load_training_state
 
 PARAMS = dict(
     backbone="basic",

@@ -71,8 +71,7 @@ def test_run_folder_holds_every_file(classifier_run):
         "model.joblib",
         "model.pt",
         "checkpoints/best_params.pt",
-        "checkpoints/last_params.pt",
-        "checkpoints/last_optimizer.pt",
+        "checkpoints/history.json",
         "checkpoints/last_state.pt",
         "plots/learning_curves.png",
         "plots/confusion_matrix.png",
@@ -388,7 +387,7 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_weights(tmp_path, monke
     import torch
     from skorch.callbacks import Callback
 
-    from affect_sklearn.base import BaseAffectCNN
+    import affect_sklearn.estimators._train as base
 
     class Crash(Callback):
         def on_batch_end(self, net, training=False, **kwargs):
@@ -398,11 +397,11 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_weights(tmp_path, monke
     config = _config(max_epochs=3, class_sampling_weights="balanced")
     config["data"]["image_size"] = 20  # augmentation on
     reference = run_experiment(config, tmp_path / "a", verbose=0).load_model()
-    callbacks = BaseAffectCNN._callbacks
+    callbacks = base.default_callbacks
     monkeypatch.setattr(
-        BaseAffectCNN,
-        "_callbacks",
-        lambda self, *a: callbacks(self, *a) + [("crash", Crash())],
+        base,
+        "default_callbacks",
+        lambda *a, **k: callbacks(*a, **k) + [("crash", Crash())],
     )
     with pytest.raises(RuntimeError, match="crash"):
         run_experiment(config, tmp_path / "b", verbose=0)

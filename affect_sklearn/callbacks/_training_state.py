@@ -12,25 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, LRScheduler
 from skorch.history import History
 
-__all__ = ["STATE_FILE", "TrainingState", "load_training_state"]
+__all__ = ["HISTORY_FILE", "STATE_FILE", "TrainingState", "load_training_state"]
 
 STATE_FILE = "last_state.pt"
 _MAGIC = b"AFFECT-SKLEARN-TRAINING-STATE v1\n"
 _DIGEST_LEN = 64  # sha256 hex digest, then a newline, then the torch.save payload
-# Attributes of skorch callbacks that change during training and matter on resume.
-_CALLBACK_ATTRS = (
-    "best_score_",  # scoring callbacks (valid_loss_best, valid_acc_best, ...)
-    "misses_",  # EarlyStopping
-    "dynamic_threshold_",
-    "best_epoch_",
-    "best_model_weights_",
-)
-# Scheduler entries that describe the schedule (set from max_epochs) rather than
-# its position: a resume with more epochs keeps the new values.
-_SCHEDULE_KEYS = ("total_steps", "_schedule_phases", "T_max", "step_size")
+HISTORY_FILE = "history.json"
 
 
 def _plain(value):
@@ -103,16 +93,16 @@ class TrainingState(Callback):
 
     # ------------------------------------------------------------------ save
     def _payload(self, net):
+        # Public state only: torch's scheduler state_dict, and the state_dict of
+        # callbacks that define one (ours, e.g. EarlyStopping). skorch's scoring
+        # callbacks re-read their best score from the history on train begin.
         callbacks = {}
         for name, cb in net.callbacks_:
-            saved = {
-                a: copy.deepcopy(getattr(cb, a))
-                for a in _CALLBACK_ATTRS
-                if getattr(cb, a, None) is not None
-            }
-            sched = getattr(cb, "lr_scheduler_", None)
-            if sched is not None:
-                saved["lr_scheduler_"] = sched.state_dict()
+            saved = {}
+            if callable(getattr(cb, "state_dict", None)):
+                saved["state"] = copy.deepcopy(cb.state_dict())
+            if isinstance(cb, LRScheduler) and hasattr(cb, "lr_scheduler_"):
+                saved["lr_scheduler"] = cb.lr_scheduler_.state_dict()
             if saved:
                 callbacks[name] = saved
         gen = _sampler_generator(net)
@@ -150,6 +140,10 @@ class TrainingState(Callback):
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)  # atomic: a kill leaves the old or the new file
+        # the history as plain JSON too, for progress readers without torch
+        hist = path.with_name(HISTORY_FILE + ".tmp")
+        hist.write_text(json.dumps(net.history.to_list()), encoding="utf-8")
+        os.replace(hist, path.with_name(HISTORY_FILE))
 
     # ------------------------------------------------------------------ restore
     def restore_before_training(self, net, state):
@@ -163,21 +157,23 @@ class TrainingState(Callback):
         state, self.pending_ = self.pending_, None
         if state is None:
             return
-        # the scheduler built in on_train_begin has moved the learning rate
-        net.optimizer_.load_state_dict(state["optimizer"])
+        # A resume with another max_epochs re-plans the schedule: the scheduler
+        # that LRScheduler built (positioned by the history and ``last_epoch``)
+        # stays, and so does the learning rate it set.
+        same_schedule = state["meta"].get("schedule") == (self.meta or {}).get(
+            "schedule"
+        )
+        if same_schedule:  # the scheduler built in on_train_begin moved the lr
+            net.optimizer_.load_state_dict(state["optimizer"])
         cbs = dict(net.callbacks_)
         for name, saved in state["callbacks"].items():
             cb = cbs.get(name)
             if cb is None:
                 continue
-            for attr, value in saved.items():
-                if attr == "lr_scheduler_" and getattr(cb, attr, None) is not None:
-                    fresh = cb.lr_scheduler_.state_dict()
-                    value = dict(value)
-                    value.update({k: fresh[k] for k in _SCHEDULE_KEYS if k in fresh})
-                    cb.lr_scheduler_.load_state_dict(value)
-                elif attr != "lr_scheduler_":
-                    setattr(cb, attr, value)
+            if "state" in saved and callable(getattr(cb, "load_state_dict", None)):
+                cb.load_state_dict(saved["state"])
+            if "lr_scheduler" in saved and same_schedule:
+                cb.lr_scheduler_.load_state_dict(saved["lr_scheduler"])
         rng = state["rng"]
         torch.set_rng_state(rng["torch"])
         _set_numpy_rng_state(rng["numpy"])
@@ -208,7 +204,8 @@ def load_training_state(path):
     Returns
     -------
     state : dict
-        With ``meta`` decoded to a dict and ``path`` added.
+        With ``meta`` decoded to a dict, and ``path`` and ``steps`` (the
+        optimisation steps done) added.
 
     Raises
     ------
@@ -245,4 +242,8 @@ def load_training_state(path):
         why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         raise _corrupt(path, f"{type(exc).__name__}: {why}") from exc
     state["path"] = str(path)
+    history = json.loads(state["history"])
+    state["steps"] = sum(
+        row.get("train_batch_count", len(row.get("batches", []))) for row in history
+    )
     return state

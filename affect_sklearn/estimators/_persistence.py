@@ -1,0 +1,82 @@
+"""Weights-only files of fitted estimators: ``save`` and ``load`` without pickle."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ..nn._net import AffectNeuralNet
+
+__all__ = ["FORMAT_VERSION", "load_estimator", "save_estimator"]
+
+FORMAT_VERSION = 1
+_PLAIN = (str, int, float, bool, type(None), list, tuple)
+
+
+def save_estimator(estimator, path):
+    """Write ``estimator``'s weights and metadata (tensors, numbers, strings only)."""
+    est = estimator
+    check_is_fitted(est)
+    if not isinstance(est.backbone, str):
+        raise TypeError(
+            "save() stores weights for built-in backbones only; this model uses "
+            f"a custom backbone class {est.backbone!r}. Use joblib.dump instead."
+        )
+    params = est.get_params(deep=False)
+    params = {k: (v if isinstance(v, _PLAIN) else None) for k, v in params.items()}
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "estimator": type(est).__name__,
+        "params": params,
+        "image_shape_": list(est.image_shape_),
+        "n_features_in_": getattr(est, "n_features_in_", None),
+        "state": est._fitted_state(),
+    }
+    state_dict = {k: v.detach().cpu() for k, v in est.net_.module_.state_dict().items()}
+    torch.save({"meta": json.dumps(meta), "state_dict": state_dict}, path)
+    return est
+
+
+def load_estimator(cls, path, *, device="cpu"):
+    """A fitted ``cls`` from a file written by :func:`save_estimator`."""
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        meta = json.loads(blob["meta"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{path!s} is not a file written by {cls.__name__}.save()."
+        ) from exc
+    if meta.get("estimator") != cls.__name__:
+        raise ValueError(
+            f"{path!s} holds a {meta.get('estimator')}; load it with "
+            f"{meta.get('estimator')}.load()."
+        )
+    params = {
+        k: tuple(v) if k == "image_shape" and v is not None else v
+        for k, v in meta["params"].items()
+    }
+    params["device"] = device
+    est = cls(**params)
+    est.image_shape_ = tuple(meta["image_shape_"])
+    if meta.get("n_features_in_") is not None:
+        est.n_features_in_ = meta["n_features_in_"]
+    est._set_fitted_state(meta["state"])
+    sd = blob["state_dict"]
+    prefix = "" if "mean" in sd else "image."  # multi-task nests the image net
+    module = est._make_module(
+        est.image_shape_[0], sd[prefix + "mean"], sd[prefix + "std"]
+    )
+    module.load_state_dict(sd)
+    net = AffectNeuralNet(
+        module=module,
+        criterion=torch.nn.MSELoss,
+        predict_nonlinearity=est._predict_nonlinearity,
+        batch_size=est.batch_size,
+        device=device,
+    )
+    est.net_ = net.initialize()
+    est.history_ = pd.DataFrame()
+    return est
