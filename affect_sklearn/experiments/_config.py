@@ -39,6 +39,7 @@ DATA_DEFAULTS = {
     "split": "random",
     "test_size": 0.2,
     "val_size": 0.1,
+    "max_train": None,
 }
 _FORMATS = ("auto", "synthetic", "fer2013", "folder", "affectnet")
 # parameters a run sets itself (the checkpoint folder is inside the run folder)
@@ -180,6 +181,13 @@ def resolve_config(config):
         raise ValueError(
             f"data.format={data['format']!r} needs data.path; got none. Set the "
             "path, or leave it out for synthetic faces."
+        )
+    cap = data["max_train"]
+    if cap is not None and (
+        not isinstance(cap, numbers.Integral) or isinstance(cap, bool) or cap < 1
+    ):
+        raise ValueError(
+            f"data.max_train must be a positive integer or None; got {cap!r}."
         )
     search = _check_mapping(config.get("search"), "search")
     return {

@@ -92,12 +92,15 @@ def _load_synthetic(cfg, seed):
     return faces.images, names, list(faces.target_names), faces.va, None, desc
 
 
-def _usage_split(usage):
+def _usage_split(usage, val_size):
     lower = np.char.lower(usage.astype(str))
     train = np.flatnonzero(np.isin(lower, ["training", "train"]))
     val = np.flatnonzero(lower == "publictest")
     test = np.flatnonzero(np.isin(lower, ["privatetest", "test"]))
-    if not len(val) and len(test):  # the folder export has train/ and test/ only
+    if val_size == 0:  # no validation part: every held-out partition is tested
+        held_out = ["publictest", "privatetest", "test"]
+        val, test = val[:0], np.flatnonzero(np.isin(lower, held_out))
+    elif not len(val) and len(test):  # the folder export has train/ and test/ only
         val, test = test[: len(test) // 2], test[len(test) // 2 :]
     if not len(train) or not len(test):
         raise ValueError(
@@ -119,7 +122,7 @@ def _split(cfg, labels, usage, seed):
                 "train/test folders; this data has no partitions. Use "
                 "data.split='random' or a split manifest file."
             )
-        return _usage_split(usage)
+        return _usage_split(usage, cfg["val_size"])
     if how == "random":
         return make_split(
             labels,
@@ -141,9 +144,13 @@ def load_experiment_data(cfg, seed):
     Parameters
     ----------
     cfg : dict
-        The ``data`` section of a resolved config.
+        The ``data`` section of a resolved config. With ``split="usage"``,
+        ``val_size=0`` puts every held-out partition (PublicTest and
+        PrivateTest) in the test part; ``max_train`` keeps that many training
+        rows, drawn at random with ``seed``.
     seed : int
-        Seed of the synthetic faces and of the random split.
+        Seed of the synthetic faces, of the random split and of the
+        ``max_train`` draw.
 
     Returns
     -------
@@ -158,6 +165,11 @@ def load_experiment_data(cfg, seed):
         loaded = _load_disk(cfg)
     images, labels, target_names, va, usage, desc = loaded
     split = _split(cfg, labels, usage, seed)
+    cap = cfg.get("max_train")
+    if cap is not None and len(split.train) > cap:
+        rng = np.random.RandomState(seed)
+        train = np.sort(rng.choice(split.train, size=cap, replace=False))
+        split = Bunch(**{**split, "train": train})
     if not len(split.test):
         raise ValueError(
             "The test part of the split is empty; set data.test_size > 0 (every "

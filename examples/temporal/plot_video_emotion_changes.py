@@ -23,7 +23,7 @@ It needs the ``video`` extra (``pip install "affect-sklearn[video]"``). Run
 ``python examples/temporal/plot_video_emotion_changes.py`` (about 30 s on 2
 CPU cores). The command line does the same on your own videos::
 
-    affect-sklearn video session.mp4 --model runs/demo-.../model.joblib
+    affect-sklearn video session.mp4 --model runs/<time>-demo-compact-<id>
 """
 
 # %%

@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +11,6 @@ from sklearn.exceptions import NotFittedError
 from torch import nn
 
 from affect_sklearn import AffectCNNClassifier, AffectCNNMultiTask, AffectCNNRegressor
-from affect_sklearn.cli import main
 from affect_sklearn.datasets import make_faces
 from affect_sklearn.deploy import OnnxAffectModel, OnnxExportError, export_onnx
 
@@ -243,23 +241,6 @@ def test_file_without_metadata_is_refused(tmp_path):
     onnx.save_model(model, str(tmp_path / "plain.onnx"))
     with pytest.raises(ValueError, match="not written by affect_sklearn"):
         OnnxAffectModel(tmp_path / "plain.onnx")
-
-
-def test_cli_export_of_a_joblib_and_a_weights_file(classifier, faces, tmp_path, capsys):
-    joblib.dump(classifier, tmp_path / "model.joblib")
-    out = tmp_path / "from_joblib.onnx"
-    assert main(["export", str(tmp_path / "model.joblib"), "-o", str(out)]) == 0
-    assert "wrote" in capsys.readouterr().out
-    X = faces.images[:4]
-    np.testing.assert_allclose(
-        OnnxAffectModel(out).predict_proba(X), classifier.predict_proba(X), atol=ATOL
-    )
-    classifier.save(tmp_path / "weights.pt")
-    assert main(["export", str(tmp_path / "weights.pt"), "--format", "onnx"]) == 0
-    model = OnnxAffectModel(tmp_path / "weights.onnx")
-    np.testing.assert_array_equal(model.predict(X), classifier.predict(X))
-    assert main(["export", str(tmp_path / "missing.pt")]) == 1
-    assert "does not exist" in capsys.readouterr().err
 
 
 @pytest.mark.slow

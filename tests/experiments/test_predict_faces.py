@@ -1,12 +1,10 @@
 """Predicting photos: face detection before the model, and the shipped default."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 
 from affect_sklearn import AffectCNNClassifier
-from affect_sklearn.cli import main
 from affect_sklearn.datasets import make_faces
 from affect_sklearn.experiments import predict_images
 
@@ -63,28 +61,3 @@ def test_faces_none_and_detect(shipped, photo_and_crop):
     assert forced["face"].tolist() == ["detected", "centre"]  # no face in the crop
     with pytest.raises(ValueError, match="faces must be one of"):
         predict_images(shipped, [photo], faces="all")
-
-
-def test_cli_predict_needs_no_model(photo_and_crop, capsys):
-    _, crop, _ = photo_and_crop
-    assert main(["predict", str(crop), "--out", "-", "--quiet"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].split(",")[:2] == ["path", "pred"]
-    assert lines[0].count("proba_") == 7 and len(lines) == 2
-    assert main(["predict", str(crop), "--model", "fer2013", "--out", "-"]) == 0
-
-
-def test_cli_predict_finds_a_real_face_with_haar(tmp_path, capsys):
-    pytest.importorskip("cv2")
-    skdata = pytest.importorskip("skimage.data")
-    Image.fromarray(skdata.astronaut()).save(tmp_path / "astronaut.png")
-    out = tmp_path / "p.csv"
-    assert main(["predict", str(tmp_path / "astronaut.png"), "--out", str(out)]) == 0
-    frame = pd.read_csv(out)
-    assert frame.loc[0, "face"] == "detected"
-    # the astronaut's face lies in the upper middle of the 512x512 picture
-    left, top, right, bottom = frame.loc[
-        0, ["face_left", "face_top", "face_right", "face_bottom"]
-    ]
-    assert 100 < left < right < 300 and 0 < top < bottom < 250
-    assert frame.loc[0, "pred"] in FER_CLASSES

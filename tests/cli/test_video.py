@@ -1,3 +1,5 @@
+"""``affect-sklearn video``: per-frame CSV, segments and timeline of a video."""
+
 import argparse
 
 import joblib
@@ -5,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from affect_sklearn.cli._video import register
 from affect_sklearn.datasets import make_face_sequences
-from affect_sklearn.temporal._video_cli import register
 
 cv2 = pytest.importorskip("cv2")
 
@@ -118,12 +120,9 @@ def test_video_subcommand_uses_the_shipped_model_by_default(files, tmp_path, cap
     assert {f"prob_{c}" for c in fer} <= set(frames.columns)
 
 
-def test_video_subcommand_with_a_common_parent_parser(files, tmp_path):
+def test_video_subcommand_takes_debug_after_the_command(files, tmp_path):
     video, model = files
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true")
-    parser = argparse.ArgumentParser(prog="affect-sklearn")
-    register(parser.add_subparsers(dest="command"), common)
+    parser = _parser()
     args = parser.parse_args(
         ["video", str(video), "--model", str(model), "--debug", "--max-frames", "0"]
     )

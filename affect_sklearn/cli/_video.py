@@ -6,18 +6,18 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ._common import DEFAULT_MODEL, add_parser, load_model
+
 __all__ = ["register", "run"]
 
 
-def register(subparsers, common=None):
-    """Add the ``video`` subcommand to an argparse ``add_subparsers()`` object.
+def register(subparsers):
+    """Add the ``video`` command to an argparse ``add_subparsers()`` object.
 
     Parameters
     ----------
     subparsers : argparse._SubParsersAction
         What ``parser.add_subparsers()`` returned.
-    common : argparse.ArgumentParser, default=None
-        Parent parser with options shared by every subcommand (``--debug``).
 
     Returns
     -------
@@ -27,16 +27,16 @@ def register(subparsers, common=None):
     Examples
     --------
     >>> import argparse
-    >>> from affect_sklearn.temporal._video_cli import register
+    >>> from affect_sklearn.cli._video import register
     >>> parser = argparse.ArgumentParser(prog="affect-sklearn")
     >>> _ = register(parser.add_subparsers(dest="command"))
     >>> args = parser.parse_args(["video", "clip.mp4"])
     >>> args.command, args.every, args.func.__name__
     ('video', 1, 'run')
     """
-    parser = subparsers.add_parser(
+    parser = add_parser(
+        subparsers,
         "video",
-        parents=[common] if common is not None else [],
         help="classify the face in each frame of a video and detect emotion changes",
         description=(
             "Crop the face of each frame, classify it with a fitted model (by "
@@ -107,10 +107,9 @@ def _fail(message):
 
 def _load_model(args):
     """The classifier of --model: shipped (the default), a run folder or a file."""
-    from ..experiments import load_model
     from ..pretrained import pretrained_names
 
-    model = args.model or "fer2013"
+    model = args.model or DEFAULT_MODEL
     if model not in pretrained_names() and not Path(model).exists():
         _fail(f"--model file not found: {args.model}")
     try:
@@ -163,7 +162,7 @@ def run(args):
             "classifier with predict_proba (e.g. AffectCNNClassifier)."
         )
 
-    from . import EmotionChangeDetector, analyze_video, write_timeline_plot
+    from ..temporal import EmotionChangeDetector, analyze_video, write_timeline_plot
 
     detector = EmotionChangeDetector(method=args.method, min_duration=args.min_duration)
     try:

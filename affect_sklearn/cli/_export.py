@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._common import add_parser, load_model, positive_int
+
 __all__ = ["register"]
 
 
 def _cmd_export(args):
-    from ..experiments import load_model
-    from ._export import export_onnx
+    from ..deploy import OnnxAffectModel, export_onnx
 
     est = load_model(args.model)
     model = Path(args.model)
@@ -18,8 +19,6 @@ def _cmd_export(args):
         stem = model / "model" if model.is_dir() else model.with_suffix("")
         out = stem.with_suffix(".onnx")
     path = export_onnx(est, out, opset=args.opset)
-    from ._runtime import OnnxAffectModel
-
     meta = OnnxAffectModel(path).metadata
     print(
         f"wrote {path} ({meta['estimator']}, {meta['task']}, input pixels float32 "
@@ -29,13 +28,11 @@ def _cmd_export(args):
     return 0
 
 
-def register(sub, common):
-    """Add the ``export`` subcommand to the subparsers action ``sub``."""
-    from .._cli_experiments import _FORMATTER, _positive_int
-
-    p = sub.add_parser(
+def register(subparsers):
+    """Add the ``export`` command to the subparsers action ``subparsers``."""
+    p = add_parser(
+        subparsers,
         "export",
-        parents=[common],
         help="export a saved model to ONNX (runs without torch)",
         description=(
             "Write a run folder's model, a .joblib file or a weights-only .pt "
@@ -45,7 +42,6 @@ def register(sub, common):
         ),
         epilog="example:\n  affect-sklearn export runs/best/model.pt --format onnx "
         "-o face.onnx",
-        formatter_class=_FORMATTER,
     )
     p.add_argument("model", help="run folder, .joblib or .pt model file")
     p.add_argument(
@@ -54,5 +50,5 @@ def register(sub, common):
     p.add_argument(
         "-o", "--out", metavar="FILE", help="output file (default: MODEL with .onnx)"
     )
-    p.add_argument("--opset", type=_positive_int, help="ONNX opset version")
+    p.add_argument("--opset", type=positive_int, help="ONNX opset version")
     p.set_defaults(func=_cmd_export)
