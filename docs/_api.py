@@ -21,6 +21,7 @@ MODULES = [
     ("affect_sklearn.deploy", "Deployment", "ONNX export and a torch-free runtime."),
     ("affect_sklearn.plotting", "Plotting", "Plots of results."),
     ("affect_sklearn.nn", "Torch building blocks", "Backbones, losses, datasets."),
+    ("affect_sklearn.callbacks", "Callbacks", "Training callbacks and their defaults."),
     ("affect_sklearn.utils", "Utilities", "Input validation and helpers."),
     (
         "affect_sklearn.estimators",

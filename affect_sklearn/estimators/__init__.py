@@ -1,7 +1,8 @@
 """CNN estimators: expression classifier, valence/arousal regressor, multi-task."""
 
 from ._classifier import AffectCNNClassifier
-from ._multitask import AffectCNNMultiTask, multitask_scorer
+from ._multitask import AffectCNNMultiTask
+from ._multitask_scorer import multitask_scorer
 from ._regressor import AffectCNNRegressor
 
 __all__ = [
