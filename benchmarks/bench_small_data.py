@@ -9,12 +9,16 @@ stratified cross-validation of, side by side in one run:
 - ``scratch``: ``AffectCNNClassifier()`` with its defaults, from random weights;
 - ``finetune``: ``AffectCNNClassifier(pretrained="fer2013")``, the defaults
   starting from the shipped weights;
+- ``finetune_head``: the same with ``freeze_backbone=True`` (only the new
+  head trains on the fold: a linear probe of the shipped features);
 - ``shipped``: the shipped model as it is (``from_pretrained``), no training on
   the fold: how much fine-tuning adds.
 
 It records accuracy and macro F1 per fold (mean and spread) with the training
-seconds. ``--synthetic`` runs the synthetic-face case instead: 630 training and
-270 test faces from ``make_faces``, defaults, macro F1.
+seconds. Every finished fold is appended to ``--cache`` (JSON lines), and a
+rerun with the same cache skips the folds already there: a stopped run
+resumes where it stopped. ``--synthetic`` runs the synthetic-face case
+instead: 630 training and 270 test faces from ``make_faces``, defaults, macro F1.
 
 Usage::
 
@@ -30,6 +34,7 @@ Exits 0 with a message when ``--data`` does not exist.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -49,7 +54,7 @@ from affect_sklearn import AffectCNNClassifier  # noqa: E402
 from affect_sklearn.datasets import load_fer2013, make_faces  # noqa: E402
 from affect_sklearn.transformers import HOGFeatures  # noqa: E402
 
-ROWS = ("hog_svm", "scratch", "finetune", "shipped")
+ROWS = ("hog_svm", "scratch", "finetune", "finetune_head", "shipped")
 
 
 def make_row(name, seed):
@@ -61,6 +66,10 @@ def make_row(name, seed):
     if name == "finetune":
         return AffectCNNClassifier(
             pretrained="fer2013", random_state=seed, device="cpu"
+        )
+    if name == "finetune_head":
+        return AffectCNNClassifier(
+            pretrained="fer2013", freeze_backbone=True, random_state=seed, device="cpu"
         )
     if name == "shipped":
         return None
@@ -93,6 +102,23 @@ def summary(folds):
     }
 
 
+def _load_cache(path):
+    """Finished folds of earlier runs: {(size, row, fold, folds, seed): fold}."""
+    done = {}
+    if path and Path(path).is_file():
+        for line in Path(path).read_text().splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                done[tuple(rec["key"])] = rec["fold"]
+    return done
+
+
+def _append_cache(path, key, fold):
+    if path:
+        with open(path, "a") as fh:
+            fh.write(json.dumps({"key": list(key), "fold": fold}) + "\n")
+
+
 def run_fer(args):
     data = load_fer2013(args.data)
     usage = np.char.lower(np.asarray(data.usage).astype(str))
@@ -101,6 +127,7 @@ def run_fer(args):
     names = np.asarray(data.target_names)
     y_all = names[data.target[test]]  # names, so fine-tuning reuses the head rows
     results = []
+    done = _load_cache(args.cache)
     for size in args.sizes:
         X, _, y, _ = train_test_split(
             X_all, y_all, train_size=size, stratify=y_all, random_state=args.seed
@@ -109,6 +136,11 @@ def run_fer(args):
         per_row = {r: [] for r in args.rows}
         for k, (tr, te) in enumerate(cv.split(X, y)):
             for r in args.rows:
+                key = (size, r, k, args.folds, args.seed)
+                if key in done:
+                    per_row[r].append(done[key])
+                    print(f"[{size} faces, fold {k}] {r}: cached {done[key]}")
+                    continue
                 pred, train_s, epochs = fit_predict(r, X[tr], y[tr], X[te], args.seed)
                 fold = {
                     "fold": k,
@@ -120,6 +152,7 @@ def run_fer(args):
                     "epochs": epochs,
                 }
                 per_row[r].append(fold)
+                _append_cache(args.cache, key, fold)
                 print(f"[{size} faces, fold {k}] {r}: {fold}", flush=True)
         for r in args.rows:
             results.append({"size": size, "row": r, **summary(per_row[r])})
@@ -175,6 +208,11 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--output", default=None, help="JSON result path")
+    p.add_argument(
+        "--cache",
+        default=None,
+        help="JSON-lines file of finished folds; a rerun skips them (resume)",
+    )
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
