@@ -252,12 +252,16 @@ def _check_tracking(detect_size, detect_every, track_threshold):
 
 
 def _center_crop(img, size):
-    cv2 = _cv2()
+    """The centred square of an (H, W[, C]) image, resized as the face crops are."""
+    from ..utils._image_io import resize_images
+
     h, w = img.shape[:2]
     side = min(h, w)
     y0, x0 = (h - side) // 2, (w - side) // 2
     crop = img[y0 : y0 + side, x0 : x0 + side]
-    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+    chw = crop[None] if crop.ndim == 2 else crop.transpose(2, 0, 1)
+    out = resize_images(chw[None], (size, size))[0]
+    return out[0] if out.shape[0] == 1 else out.transpose(1, 2, 0)
 
 
 def _check_detector(detector, classes):
