@@ -2,6 +2,10 @@
 
 import os
 
+# Plots render off-screen in the tests; the library itself never picks a
+# backend (affect_sklearn/plotting/_figure.py).
+os.environ.setdefault("MPLBACKEND", "Agg")
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Shared helpers for the disk loaders: path checks, folder scans, parallel decoding."""
+"""Shared helpers for the disk loaders: path checks, folder scans, parallel reading."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, effective_n_jobs
-from PIL import Image
 from tqdm.auto import tqdm
 
+from ..utils._image_io import decode_errors, decode_image, image_size
 from ._synthetic import FER2013_CLASSES
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
-_COLOR_MODES = {"grayscale": "L", "rgb": "RGB"}
+_COLOR_MODES = {"grayscale": 1, "rgb": 3}
 
 
 def _check_path(path, name, *, kind=None):
@@ -174,23 +174,22 @@ def summarize_classes(target, target_names=None):
     return summary
 
 
-def _decode_chunk(paths, *, size, mode, header_only):
-    """Decode ``paths``; return a list of ``(array or (h, w) size, error or None)``."""
+def _decode_chunk(paths, *, size, channels, header_only):
+    """Decode ``paths``; return a list of ``(array or (h, w) size, error or None)``.
+
+    Arrays are (H, W) or (H, W, 3) uint8, decoded by the library's one image
+    reader (:func:`~affect_sklearn.utils._image_io.decode_image`).
+    """
+    errors = decode_errors()
     out = []
     for path in paths:
         try:
-            with Image.open(path) as im:
-                if header_only:
-                    out.append(((im.size[1], im.size[0]), None))
-                    continue
-                if im.format == "JPEG":
-                    # Let libjpeg convert and downscale while decoding (faster).
-                    im.draft(mode, (size[1], size[0]) if size else im.size)
-                im = im.convert(mode)
-                if size is not None and im.size != (size[1], size[0]):
-                    im = im.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-                out.append((np.asarray(im, dtype=np.uint8), None))
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
+            if header_only:
+                out.append((image_size(path), None))
+                continue
+            img = decode_image(path, channels=channels, size=size)
+            out.append((img[0] if channels == 1 else img.transpose(1, 2, 0), None))
+        except errors as e:
             out.append((None, f"{type(e).__name__}: {e}"))
     return out
 
@@ -225,8 +224,8 @@ def _read_images(paths, *, image_size, color_mode, header_only, n_jobs, verbose,
     raise a ValueError naming two of them.
     """
     size = _check_image_size(image_size)
-    mode = _check_color_mode(color_mode)
-    func = partial(_decode_chunk, size=size, mode=mode, header_only=header_only)
+    channels = _check_color_mode(color_mode)
+    func = partial(_decode_chunk, size=size, channels=channels, header_only=header_only)
     results = _map_chunks(
         func, list(paths), n_jobs=n_jobs, verbose=verbose, desc="Reading images"
     )

@@ -44,7 +44,11 @@ def _write_report(path, task, frames, reports):
 
 
 def write_plots(run_dir, *, history, frame, classes, images=None, dpi=100):
-    """Draw every plot of a run into ``run_dir/plots``; return the paths."""
+    """Draw every plot of a run into ``run_dir/plots``; return the paths.
+
+    The figures are detached from pyplot (``plotting._figure``): they are only
+    written, whatever the user's backend, in any thread and without a display.
+    """
     from ..plotting import (
         plot_affect_grid,
         plot_confusion_matrix,
@@ -53,9 +57,8 @@ def write_plots(run_dir, *, history, frame, classes, images=None, dpi=100):
         plot_prediction_grid,
         plot_valence_arousal,
     )
-    from ..plotting._plots import _pyplot
+    from ..plotting._figure import detached_figures
 
-    plt = _pyplot()
     out = Path(run_dir) / "plots"
     out.mkdir(exist_ok=True)
     written = []
@@ -63,45 +66,46 @@ def write_plots(run_dir, *, history, frame, classes, images=None, dpi=100):
     def save(fig, name):
         path = out / name
         fig.savefig(path, dpi=dpi)
-        plt.close(fig)
         written.append(path)
 
-    if history is not None and len(history):
-        save(plot_learning_curves(history), "learning_curves.png")
     has_labels = "pred" in frame
     has_va = "valence_pred" in frame
     if has_labels:
         y_true = frame["true"].astype(str).to_numpy()
         y_pred = frame["pred"].astype(str).to_numpy()
-        save(
-            plot_confusion_matrix(y_true, y_pred, labels=classes),
-            "confusion_matrix.png",
-        )
-        save(
-            plot_confusion_matrix(y_true, y_pred, labels=classes, normalize="true"),
-            "confusion_matrix_normalized.png",
-        )
-        save(
-            plot_per_class_recall(y_true, y_pred, labels=classes),
-            "recall_per_class.png",
-        )
-    if has_va:
-        va_true = frame[["valence_true", "arousal_true"]].to_numpy(dtype=np.float64)
-        va_pred = frame[["valence_pred", "arousal_pred"]].to_numpy(dtype=np.float64)
-        if (~np.isnan(va_true).any(axis=1)).sum() >= 2:
-            save(plot_valence_arousal(va_true, va_pred), "valence_arousal.png")
-    if images is not None:
-        if has_va:
-            fig = plot_affect_grid(
-                images,
-                frame[["valence_true", "arousal_true"]].to_numpy(dtype=np.float64),
-                frame[["valence_pred", "arousal_pred"]].to_numpy(dtype=np.float64),
-                y_true=y_true if has_labels else None,
-                y_pred=y_pred if has_labels else None,
+    with detached_figures():
+        if history is not None and len(history):
+            save(plot_learning_curves(history), "learning_curves.png")
+        if has_labels:
+            save(
+                plot_confusion_matrix(y_true, y_pred, labels=classes),
+                "confusion_matrix.png",
             )
-        else:
-            fig = plot_prediction_grid(images, y_true, y_pred)
-        save(fig, "predictions_grid.png")
+            save(
+                plot_confusion_matrix(y_true, y_pred, labels=classes, normalize="true"),
+                "confusion_matrix_normalized.png",
+            )
+            save(
+                plot_per_class_recall(y_true, y_pred, labels=classes),
+                "recall_per_class.png",
+            )
+        if has_va:
+            va_true = frame[["valence_true", "arousal_true"]].to_numpy(np.float64)
+            va_pred = frame[["valence_pred", "arousal_pred"]].to_numpy(np.float64)
+            if (~np.isnan(va_true).any(axis=1)).sum() >= 2:
+                save(plot_valence_arousal(va_true, va_pred), "valence_arousal.png")
+        if images is not None:
+            if has_va:
+                fig = plot_affect_grid(
+                    images,
+                    va_true,
+                    va_pred,
+                    y_true=y_true if has_labels else None,
+                    y_pred=y_pred if has_labels else None,
+                )
+            else:
+                fig = plot_prediction_grid(images, y_true, y_pred)
+            save(fig, "predictions_grid.png")
     return written
 
 

@@ -101,13 +101,10 @@ def _default_detector():
 
 
 def _image_sizes(paths):
-    from PIL import Image
+    """(height, width) of each file, from its header."""
+    from ..utils._image_io import image_size
 
-    sizes = []
-    for p in paths:
-        with Image.open(p) as im:
-            sizes.append(im.size[::-1])  # (height, width)
-    return sizes
+    return [image_size(p) for p in paths]
 
 
 def _face_crops(estimator, paths, faces, detector):

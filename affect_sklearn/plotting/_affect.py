@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._plots import _pyplot
+from ._figure import subplots
 
 __all__ = ["plot_affect_grid", "plot_valence_arousal"]
 
@@ -43,7 +43,6 @@ def plot_valence_arousal(va_true, va_pred, *, ax=None):
     """
     from ..metrics import ccc_score
 
-    plt = _pyplot()
     va_true = _check_va(va_true, "va_true")
     va_pred = _check_va(va_pred, "va_pred")
     if len(va_true) != len(va_pred):
@@ -54,7 +53,7 @@ def plot_valence_arousal(va_true, va_pred, *, ax=None):
     keep = ~np.isnan(va_true).any(axis=1)
     va_true, va_pred = va_true[keep], va_pred[keep]
     if ax is None:
-        fig, ax = plt.subplots(1, 2, figsize=(9, 4.2))
+        fig, ax = subplots(1, 2, figsize=(9, 4.2))
     else:
         fig = ax[0].figure
     for j, (axis, name) in enumerate(zip(ax, ("valence", "arousal"), strict=True)):
@@ -118,7 +117,6 @@ def plot_affect_grid(
     >>> len(fig.axes)
     8
     """
-    plt = _pyplot()
     images = np.asarray(images)
     va_true = _check_va(va_true, "va_true")
     va_pred = _check_va(va_pred, "va_pred")
@@ -142,7 +140,7 @@ def plot_affect_grid(
         [rng.permutation(right)[:n_right], rng.permutation(wrong)[:n_wrong]]
     ).astype(int)
     n_rows = max(1, int(np.ceil(len(idx) / n_cols)))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.7 * n_cols, 2.2 * n_rows))
+    fig, axes = subplots(n_rows, n_cols, figsize=(1.7 * n_cols, 2.2 * n_rows))
     axes = np.atleast_1d(axes).ravel()
     for axis in axes:
         axis.axis("off")

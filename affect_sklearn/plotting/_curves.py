@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._plots import _pyplot
+from ._figure import subplots
 
 __all__ = ["plot_learning_curves"]
 
@@ -58,7 +58,6 @@ def plot_learning_curves(history, *, ax=None):
     >>> fig.axes[0].get_title()
     'Loss'
     """
-    plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
     frame = _as_frame(history)
@@ -68,7 +67,7 @@ def plot_learning_curves(history, *, ax=None):
             "first (or pass a run's history.csv)."
         )
     if ax is None:
-        fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+        fig, ax = subplots(1, 2, figsize=(10, 4))
     else:
         fig = ax[0].figure
     epochs = frame["epoch"] if "epoch" in frame else np.arange(1, len(frame) + 1)

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _pyplot():
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps"):
-        try:
-            matplotlib.use("Agg")
-        except Exception:  # pragma: no cover - interactive session keeps its backend
-            pass
-    import matplotlib.pyplot as plt
-
-    return plt
+from ._figure import subplots
 
 
 def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, ax=None):
@@ -45,9 +34,8 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=None, ax=Non
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
-    plt = _pyplot()
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 5))
+        fig, ax = subplots(figsize=(6, 5))
     else:
         fig = ax.figure
     ConfusionMatrixDisplay.from_predictions(
@@ -101,7 +89,6 @@ def plot_prediction_grid(
     >>> len(fig.axes)
     8
     """
-    plt = _pyplot()
     images = np.asarray(images)
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if len(images) != len(y_true) or len(y_true) != len(y_pred):
@@ -118,7 +105,7 @@ def plot_prediction_grid(
         [rng.permutation(right)[:n_right], rng.permutation(wrong)[:n_wrong]]
     ).astype(int)
     n_rows = max(1, int(np.ceil(len(idx) / n_cols)))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.6 * n_cols, 1.9 * n_rows))
+    fig, axes = subplots(n_rows, n_cols, figsize=(1.6 * n_cols, 1.9 * n_rows))
     axes = np.atleast_1d(axes).ravel()
 
     def name(v):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._plots import _pyplot
+from ._figure import subplots
 
 __all__ = ["plot_per_class_recall"]
 
@@ -35,7 +35,6 @@ def plot_per_class_recall(y_true, y_pred, *, labels=None, ax=None):
     """
     from sklearn.metrics import recall_score
 
-    plt = _pyplot()
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(
@@ -49,7 +48,7 @@ def plot_per_class_recall(y_true, y_pred, *, labels=None, ax=None):
         y_true, y_pred, labels=labels, average=None, zero_division=np.nan
     )
     if ax is None:
-        fig, ax = plt.subplots(figsize=(max(4, 0.8 * len(labels) + 2), 4))
+        fig, ax = subplots(figsize=(max(4, 0.8 * len(labels) + 2), 4))
     else:
         fig = ax.figure
     names = [str(label) for label in labels]

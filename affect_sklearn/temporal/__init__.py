@@ -3,7 +3,9 @@
 from ._detector import VA_QUADRANTS, EmotionChangeDetector
 from ._metrics import change_point_scores, change_points_from_labels, segment_accuracy
 from ._smoothing import ema_smooth, sticky_transition_matrix, viterbi_decode
-from ._video import analyze_video, read_video, write_timeline_plot
+from ._video import analyze_video
+from ._video_io import read_video
+from ._video_results import write_timeline_plot
 
 __all__ = [
     "VA_QUADRANTS",

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._metrics import change_point_scores, change_points_from_labels
+from ._sequences import split_sequences
 from ._smoothing import (
     _check_proba,
     ema_smooth,
@@ -36,35 +37,6 @@ _FORMS = (
     "list of such arrays (or a 1-D object array) for several, or an array of shape "
     "(n_sequences, n_frames, n_classes)"
 )
-
-
-def _split_sequences(X, owner):
-    """(list of 2-D arrays, single) from any accepted form of X."""
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        if X.ndim == 2:
-            return [X], True
-        if X.ndim == 3:
-            return list(X), False
-        raise ValueError(f"{owner} expects {_FORMS}; got an array of shape {X.shape}.")
-    if hasattr(X, "iloc"):  # pandas DataFrame of one sequence
-        return [np.asarray(X)], True
-    if not isinstance(X, (list, tuple, np.ndarray)):
-        raise TypeError(f"{owner} expects {_FORMS}; got {type(X).__name__}.")
-    if len(X) == 0:
-        raise ValueError(f"{owner} expects {_FORMS}; got an empty {type(X).__name__}.")
-    if all(np.ndim(el) == 2 for el in X):
-        return [np.asarray(el) for el in X], False
-    try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        arr = None
-    if arr is not None and arr.ndim == 2:
-        return [arr], True
-    shapes = [np.shape(el) for el in X[:3]]
-    raise ValueError(
-        f"{owner} expects {_FORMS}; got a {type(X).__name__} whose first items have "
-        f"shapes {shapes}."
-    )
 
 
 def _va_to_proba(va):
@@ -225,7 +197,9 @@ class EmotionChangeDetector(BaseEstimator):
     def _sequences(self, X, *, reset):
         """(list of (n_frames, n_classes) probability arrays, single)."""
         name = type(self).__name__
-        seqs, single = _split_sequences(X, name)
+        seqs, single = split_sequences(
+            X, frame_ndim=2, prefix=f"{name} expects", expected=_FORMS, dtype=np.float64
+        )
         va = self.input_type == "va"
         n_cols = seqs[0].shape[1] if seqs[0].ndim == 2 else None
         if va and n_cols != 2:

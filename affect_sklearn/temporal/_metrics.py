@@ -6,48 +6,21 @@ import numbers
 
 import numpy as np
 
+from ._sequences import split_sequences
 from ._smoothing import runs
 
 __all__ = ["change_point_scores", "change_points_from_labels", "segment_accuracy"]
 
 
-def _is_nested(x):
-    """True for a list/tuple/object array of per-sequence arrays."""
-    if isinstance(x, np.ndarray) and x.ndim == 2:
-        return True
-    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim == 1):
-        return len(x) > 0 and all(np.ndim(el) >= 1 for el in x)
-    return False
-
-
 def _as_sequences(x, name):
     """(list of 1-D arrays, nested) for one sequence or several."""
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(
-            f"{name} must be an array of one sequence or a list of arrays, one per "
-            f"sequence; got {type(x).__name__}."
-        )
-    if _is_nested(x):
-        seqs = [np.asarray(el) for el in x]
-        for i, s in enumerate(seqs):
-            if s.ndim != 1:
-                raise ValueError(
-                    f"{name}[{i}] must be 1-D (one value per frame or per change "
-                    f"point); got shape {s.shape}."
-                )
-        return seqs, True
-    arr = np.asarray(x)
-    if arr.ndim == 0:
-        raise TypeError(
-            f"{name} must be an array of one sequence or a list of arrays, one per "
-            f"sequence; got the scalar {x!r}."
-        )
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D for one sequence, or a list of 1-D arrays; got "
-            f"shape {arr.shape}."
-        )
-    return [arr], False
+    seqs, single = split_sequences(
+        x,
+        frame_ndim=1,
+        prefix=f"{name} must be",
+        expected="an array of one sequence or a list of arrays, one per sequence",
+    )
+    return seqs, not single
 
 
 def change_points_from_labels(labels):

@@ -44,7 +44,7 @@ def crop_face(frame, box, margin, size, code):
     """
     import cv2
 
-    from ..transformers._base import _resize_batch
+    from ..utils._image_io import resize_images
 
     side = max(box[2] - box[0], box[3] - box[1]) * (1 + 2 * margin)
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
@@ -52,7 +52,7 @@ def crop_face(frame, box, margin, size, code):
     x0, y0 = int(round(cx - side / 2)), int(round(cy - side / 2))
     crop = cv2.cvtColor(_region(frame, x0, y0, x0 + side, y0 + side), code)
     chw = crop[None] if crop.ndim == 2 else crop.transpose(2, 0, 1)
-    out = _resize_batch(chw[None], (size, size))[0]
+    out = resize_images(chw[None], (size, size))[0]
     return out[0] if out.shape[0] == 1 else out.transpose(1, 2, 0)
 
 

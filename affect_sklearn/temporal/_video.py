@@ -1,4 +1,4 @@
-"""Video analysis: read frames, classify the face in each, detect emotion changes."""
+"""Video analysis: find and classify the face in each frame, detect emotion changes."""
 
 from __future__ import annotations
 
@@ -6,32 +6,18 @@ import math
 import numbers
 import os
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
 from ._detector import EmotionChangeDetector
+from ._video_io import _check_sampling, _cv2, _iter_frames, _open
+from ._video_results import _results
 
-__all__ = ["analyze_video", "read_video", "write_timeline_plot"]
-
-_VIDEO_EXTRA = 'pip install "affect-sklearn[video]"'
-
-
-def _cv2():
-    try:
-        import cv2
-    except ImportError as exc:
-        raise ImportError(
-            "Reading video needs OpenCV, which is not installed. Install it with: "
-            f"{_VIDEO_EXTRA} (opencv-contrib-python-headless<5)."
-        ) from exc
-    return cv2
+__all__ = ["analyze_video"]
 
 
 class _ShrunkHaar:
@@ -57,115 +43,6 @@ class _ShrunkHaar:
             size = (max(1, round(w * scale)), max(1, round(h * scale)))
             small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
         return _detect.detect_faces(small, "haar", 0) / scale
-
-
-def _check_sampling(every, max_frames):
-    if not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1:
-        raise ValueError(
-            f"every must be a positive integer (analyse every n-th frame); got "
-            f"every={every!r}. Use every=1 for all frames."
-        )
-    if max_frames is not None and (
-        not isinstance(max_frames, numbers.Integral)
-        or isinstance(max_frames, bool)
-        or max_frames < 1
-    ):
-        raise ValueError(
-            f"max_frames must be a positive integer or None (no limit); got "
-            f"max_frames={max_frames!r}."
-        )
-
-
-def _open(path):
-    cv2 = _cv2()
-    if not os.path.isfile(os.fspath(path)):
-        raise FileNotFoundError(f"video file not found: {os.fspath(path)!r}.")
-    cap = cv2.VideoCapture(os.fspath(path))
-    if not cap.isOpened():
-        raise ValueError(
-            f"OpenCV could not open {os.fspath(path)!r} as a video. Check that it "
-            "is a video file (e.g. .mp4, .avi) in a codec FFmpeg can decode."
-        )
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    fps = float(fps) if fps and math.isfinite(fps) and fps > 0 else None
-    count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-    return cap, fps, max(count, 0)
-
-
-def _iter_frames(cap, fps, every, max_frames):
-    """(index, time in s, BGR frame) of every ``every``-th decoded frame."""
-    cv2 = _cv2()
-    index = kept = 0
-    while max_frames is None or kept < max_frames:
-        if index % every:
-            if not cap.grab():  # skip without decoding
-                return
-            index += 1
-            continue
-        ok, frame = cap.read()
-        if not ok:
-            return
-        if fps is not None:
-            time_s = index / fps
-        else:
-            time_s = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
-        yield index, time_s, frame
-        kept += 1
-        index += 1
-
-
-def read_video(path, every=1, max_frames=None, *, grayscale=False):
-    """Read the frames of a video file with OpenCV.
-
-    Parameters
-    ----------
-    path : str or Path
-        Video file in any format OpenCV's FFmpeg backend decodes.
-    every : int, default=1
-        Keep every ``every``-th frame (the others are skipped undecoded).
-    max_frames : int, default=None
-        Stop after this many kept frames; None reads to the end. The whole
-        result is held in memory: :func:`analyze_video` streams instead.
-    grayscale : bool, default=False
-        Return (H, W) gray frames instead of RGB.
-
-    Returns
-    -------
-    frames : ndarray of shape (n_frames, H, W, 3) or (n_frames, H, W), uint8
-        RGB (or gray) frames.
-    times : ndarray of shape (n_frames,)
-        Time of each frame in seconds: frame index / frame rate, or the
-        decoder's timestamp when the file has no frame rate.
-
-    Examples
-    --------
-    >>> import pytest; cv2 = pytest.importorskip("cv2")
-    >>> import numpy as np
-    >>> from affect_sklearn.temporal import read_video
-    >>> path = getfixture("tmp_path") / "clip.avi"
-    >>> writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10,
-    ...                          (32, 24))
-    >>> for i in range(6):
-    ...     writer.write(np.full((24, 32, 3), 40 * i, np.uint8))
-    >>> writer.release()
-    >>> frames, times = read_video(path, every=2)
-    >>> frames.shape, times.tolist()
-    ((3, 24, 32, 3), [0.0, 0.2, 0.4])
-    """
-    _check_sampling(every, max_frames)
-    cv2 = _cv2()
-    cap, fps, _ = _open(path)
-    frames, times = [], []
-    code = cv2.COLOR_BGR2GRAY if grayscale else cv2.COLOR_BGR2RGB
-    try:
-        for _, time_s, frame in _iter_frames(cap, fps, every, max_frames):
-            frames.append(cv2.cvtColor(frame, code))
-            times.append(time_s)
-    finally:
-        cap.release()
-    if not frames:
-        raise ValueError(f"no frame could be read from {os.fspath(path)!r}.")
-    return np.stack(frames), np.asarray(times, dtype=np.float64)
 
 
 def _model_input(model):
@@ -252,12 +129,16 @@ def _check_tracking(detect_size, detect_every, track_threshold):
 
 
 def _center_crop(img, size):
-    cv2 = _cv2()
+    """The centred square of an (H, W[, C]) image, resized as the face crops are."""
+    from ..utils._image_io import resize_images
+
     h, w = img.shape[:2]
     side = min(h, w)
     y0, x0 = (h - side) // 2, (w - side) // 2
     crop = img[y0 : y0 + side, x0 : x0 + side]
-    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+    chw = crop[None] if crop.ndim == 2 else crop.transpose(2, 0, 1)
+    out = resize_images(chw[None], (size, size))[0]
+    return out[0] if out.shape[0] == 1 else out.transpose(1, 2, 0)
 
 
 def _check_detector(detector, classes):
@@ -523,161 +404,6 @@ def analyze_video(
         cap.release()
     if not indices:
         raise ValueError(f"no frame could be read from {os.fspath(path)!r}.")
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    face_found = (
-        np.ones(len(indices), bool) if tracker is None else ~np.isnan(boxes[:, 0])
+    return _results(
+        path, classes, det, fps, every, indices, times, boxes, probas, tracker, seconds
     )
-    proba = np.full((len(indices), len(classes)), np.nan)
-    if probas:
-        proba[face_found] = np.concatenate(probas)
-    if not face_found.any():
-        warnings.warn(
-            f"No face was found in any of the {len(indices)} analysed frames of "
-            f"{os.fspath(path)!r}; the labels are the detector's prior. If the "
-            "frames are already face crops, pass face_cropper='none'.",
-            UserWarning,
-            stacklevel=2,
-        )
-    t0 = clock()
-    if not hasattr(det, "classes_"):
-        det.fit(proba)
-    smoothed = det.predict(proba)
-    best = classes[np.argmax(np.nan_to_num(proba, nan=-1.0), axis=1)]
-    raw = np.where(face_found, best.astype(object), None)
-    frames = pd.DataFrame(
-        {
-            "frame": np.asarray(indices, dtype=np.int64),
-            "time_s": np.asarray(times, dtype=np.float64),
-            "face_found": face_found,
-            "label": pd.Series(raw, dtype=object),
-        }
-    )
-    for j, c in enumerate(classes):
-        frames[f"prob_{c}"] = proba[:, j]
-    frames["smoothed_label"] = smoothed
-    segments = _video_segments(det.segments(proba), frames, fps, every)
-    seconds["smooth"] = clock() - t0
-    stats = {
-        "detections": 0 if tracker is None else tracker.n_detections,
-        "tracked": 0 if tracker is None else tracker.n_tracked,
-        "lost": 0 if tracker is None else tracker.n_lost,
-        "seconds": seconds,
-    }
-    return Bunch(
-        frames=frames,
-        segments=segments,
-        classes=classes,
-        detector=det,
-        fps=fps,
-        path=os.fspath(path),
-        boxes=boxes,
-        stats=stats,
-    )
-
-
-def _video_segments(seg, frames, fps, every):
-    """Segments in video frames and seconds instead of analysed-frame rows."""
-    idx = frames["frame"].to_numpy()
-    t = frames["time_s"].to_numpy()
-    n = len(idx)
-    if fps is not None:
-        step_s = every / fps
-    else:
-        step_s = float(np.median(np.diff(t))) if n > 1 else 0.0
-    start, end = seg["start"].to_numpy(), seg["end"].to_numpy()
-    inside = end < n
-    end_c = np.minimum(end, n - 1)
-    return pd.DataFrame(
-        {
-            "start_frame": idx[start],
-            "end_frame": np.where(inside, idx[end_c], idx[-1] + every),
-            "start_s": t[start],
-            "end_s": np.where(inside, t[end_c], t[-1] + step_s),
-            "label": seg["label"].to_numpy(),
-            "mean_confidence": seg["mean_confidence"].to_numpy(),
-            "n_frames": end - start,
-        }
-    )
-
-
-def _colors(classes):
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab10" if len(classes) <= 10 else "tab20"]
-    return {c: cmap(i % cmap.N) for i, c in enumerate(classes)}
-
-
-def write_timeline_plot(results, path, *, title=None):
-    """Plot class probabilities over time with the detected segments shaded.
-
-    Parameters
-    ----------
-    results : Bunch
-        Output of :func:`analyze_video` (its ``frames`` and ``segments``).
-    path : str or Path
-        Image file to write (PNG, SVG, PDF: by the extension).
-    title : str, default=None
-        Figure title; None uses the video's file name.
-
-    Returns
-    -------
-    path : Path
-        The file written.
-
-    Examples
-    --------
-    See :func:`analyze_video`.
-    """
-    from matplotlib.figure import Figure
-
-    frames = getattr(results, "frames", None)
-    segments = getattr(results, "segments", None)
-    if not isinstance(frames, pd.DataFrame) or not isinstance(segments, pd.DataFrame):
-        raise TypeError(
-            "results must be the Bunch returned by analyze_video (with frames and "
-            f"segments DataFrames); got {type(results).__name__}."
-        )
-    prob_cols = [c for c in frames.columns if c.startswith("prob_")]
-    classes = list(getattr(results, "classes", [c[5:] for c in prob_cols]))
-    colors = _colors([str(c) for c in classes])
-    fig = Figure(figsize=(11, 4.8), layout="constrained")
-    band, ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 6]})
-    t = frames["time_s"].to_numpy()
-    total = (segments["end_s"].max() - segments["start_s"].min()) or 1.0
-    for row in segments.itertuples(index=False):
-        color = colors.get(str(row.label), "0.7")
-        ax.axvspan(row.start_s, row.end_s, color=color, alpha=0.12, lw=0)
-        band.axvspan(row.start_s, row.end_s, color=color, alpha=0.8, lw=0)
-        if (row.end_s - row.start_s) / total > 0.04:
-            band.text(
-                (row.start_s + row.end_s) / 2,
-                0.5,
-                str(row.label),
-                ha="center",
-                va="center",
-                fontsize=8,
-            )
-    for col, c in zip(prob_cols, classes, strict=False):
-        ax.plot(t, frames[col].to_numpy(), color=colors[str(c)], lw=1.2, label=str(c))
-    missing = ~frames["face_found"].to_numpy(dtype=bool)
-    if missing.any():
-        ax.plot(
-            t[missing],
-            np.full(missing.sum(), -0.03),
-            "|",
-            color="0.4",
-            label="no face",
-        )
-    band.set_yticks([])
-    band.set_ylabel("segments", rotation=0, ha="right", va="center")
-    ax.set_ylim(-0.06, 1.04)
-    ax.set_xlabel("time (s)")
-    ax.set_ylabel("probability")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    name = getattr(results, "path", None)
-    if title is None:
-        title = "Expression over time" + (f": {Path(name).name}" if name else "")
-    band.set_title(title)
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    return path

@@ -1,11 +1,13 @@
-"""Helpers shared by the image transformers: input validation, layouts, reading."""
+"""The base of the image transformers, and their helpers: validation, layouts."""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import ImageBatch, check_images, is_path_input, read_image
+from ..utils._image_io import read_image
+from ..utils._validation import ImageBatch, check_images, is_path_input
 
 # Luma weights of ITU-R 601-2, as Pillow's "L" mode uses.
 _LUMA = np.array([0.299, 0.587, 0.114])
@@ -99,28 +101,6 @@ def _gray_uint8(img):
     )
 
 
-def _resize_batch(arr, size, interpolation="bilinear", antialias=True):
-    """Resize an (n, C, H, W) array to ``size`` = (height, width), keeping dtype."""
-    import torch
-    import torch.nn.functional as F
-
-    arr = np.asarray(arr)
-    n, c, h, w = arr.shape
-    dtype = np.uint8 if arr.dtype == np.uint8 else np.float32
-    if n == 0:
-        return np.empty((0, c, *size), dtype=dtype)
-    if (h, w) == tuple(size):
-        return arr.astype(dtype, copy=True)
-    x = torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32))
-    kwargs = {}
-    if interpolation in ("bilinear", "bicubic"):
-        kwargs = {"align_corners": False, "antialias": antialias}
-    out = F.interpolate(x, size=tuple(size), mode=interpolation, **kwargs).numpy()
-    if arr.dtype == np.uint8:
-        return np.clip(np.round(out), 0, 255).astype(np.uint8)
-    return out.astype(np.float32, copy=False)
-
-
 def _check_size(size, name, param="size"):
     """``int`` or ``(height, width)`` of positive ints -> (height, width)."""
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
@@ -136,3 +116,108 @@ def _check_size(size, name, param="size"):
             f"positive ints; got {param}={size!r}. Pass e.g. {param}=48."
         )
     return h, w
+
+
+def _stack_outputs(images, batch, size):
+    """Per-image (C, size, size) outputs as one array, keeping uint8 input uint8."""
+    uint8 = batch.data is None or batch.data.dtype == np.uint8
+    dtype = np.uint8 if uint8 else np.float32
+    if images:
+        return np.stack(images).astype(dtype, copy=False)
+    return np.empty((0, batch.shape[0], size, size), dtype)
+
+
+class _ImageTransformer(TransformerMixin, BaseEstimator):
+    """Base of the image transformers: ``fit``, input validation and tags.
+
+    ``fit`` validates the parameters (``_parameter_constraints``), runs
+    :meth:`_check_params`, validates the images (recording ``image_shape_``,
+    and ``n_features_in_`` for arrays) and passes them to :meth:`_fit`.
+    ``transform`` starts with :meth:`_start`. A subclass writes its
+    ``__init__``, ``transform`` and, when it checks or learns more than the
+    image shape, :meth:`_check_params` and :meth:`_fit`.
+
+    Transformers with ``_any_size = True`` learn nothing but the shape: they
+    need no ``fit`` (tag ``requires_fit=False``) and transform images of any
+    size (the input is checked on a clone). Flattened 2-D input must keep its
+    width once fitted, since its image shape is read from it.
+    """
+
+    _any_size = False
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate the parameters and the images, and learn from them.
+
+        Records ``image_shape_`` (and ``n_features_in_`` for arrays) and what
+        the transformer learns besides (see its Attributes).
+
+        Parameters
+        ----------
+        X : array-like of images or sequence of paths
+            (n, H, W), (n, H, W, C), (n, C, H, W), flattened (n, H * W * C) or
+            1-D paths.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_params()
+        batch, _ = _validate(
+            self, X, reset=True, image_shape=getattr(self, "image_shape", None)
+        )
+        self._fit(batch)
+        return self
+
+    def _check_params(self):
+        """Checks beyond ``_parameter_constraints``; load the models of an extra."""
+
+    def _fit(self, batch):
+        """Learn from the validated images (an :class:`ImageBatch`)."""
+
+    def _start(self, X):
+        """Check the state and parameters, and validate X; ``(ImageBatch, flat)``."""
+        check_is_fitted(self)
+        if self._any_size and not hasattr(self, "image_shape_"):
+            self._validate_params()
+        self._check_params()
+        return _validate(
+            self,
+            X,
+            reset=False,
+            stateless=self._any_size,
+            image_shape=getattr(self, "image_shape", None),
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = not self._any_size
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+class _NumberedFeaturesMixin:
+    """``get_feature_names_out`` of a 2-D output: a prefix and the column index."""
+
+    _feature_prefix = "x"
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: ``hog0``, ``hog1``, ... or ``pixel0``, ...
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (columns are named by position).
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self)
+        n = self._n_features_out()
+        return np.asarray(
+            [f"{self._feature_prefix}{i}" for i in range(n)], dtype=object
+        )

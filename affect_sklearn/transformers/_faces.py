@@ -5,12 +5,18 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
+from ..utils._image_io import resize_images
 from . import _detect
-from ._base import _gray_uint8, _iter_native, _resize_batch, _to_layout, _validate
+from ._base import (
+    _gray_uint8,
+    _ImageTransformer,
+    _iter_native,
+    _stack_outputs,
+    _to_layout,
+)
 from ._landmark_detector import LandmarkDetector
 from ._landmarks import LEFT_EYE, RIGHT_EYE
 
@@ -32,7 +38,7 @@ def _crop_square(img, cx, cy, side):
     return img[:, y0 : y0 + side, x0 : x0 + side]
 
 
-class FaceCropper(TransformerMixin, BaseEstimator):
+class FaceCropper(_ImageTransformer):
     """Crop the largest face of each image to a square of a given size.
 
     The face box of the detector is enlarged by ``margin`` on every side,
@@ -84,6 +90,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     ((1, 64, 64, 3), dtype('uint8'), 0)
     """
 
+    _any_size = True
     _parameter_constraints: dict = {
         "size": [Interval(Integral, 1, None, closed="left")],
         "margin": [Interval(Real, 0, None, closed="left")],
@@ -110,24 +117,8 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         self.on_missing = on_missing
         self.image_shape = image_shape
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters, load the detector and record the image shape.
-
-        Parameters
-        ----------
-        X : array-like of images or sequence of paths
-            Images in any accepted layout.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
+    def _check_params(self):
         _detect.check_backend(self.detector)
-        _validate(self, X, reset=True, image_shape=self.image_shape)
-        return self
 
     def transform(self, X):
         """Crop the largest face of each image.
@@ -143,13 +134,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
             uint8 stays uint8, other dtypes become float32; flattened for 2-D
             input.
         """
-        check_is_fitted(self)
-        if not hasattr(self, "image_shape_"):
-            self._validate_params()
-        _detect.check_backend(self.detector)
-        batch, flat = _validate(
-            self, X, reset=False, stateless=True, image_shape=self.image_shape
-        )
+        batch, flat = self._start(X)
         crops, missed = [], np.zeros(len(batch), dtype=bool)
         boxes = np.full((len(batch), 4), np.nan)
         for i, img in enumerate(_iter_native(batch)):
@@ -172,27 +157,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                 side = max(box[2] - box[0], box[3] - box[1]) * (1 + 2 * self.margin)
                 cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
                 crop = _crop_square(img, cx, cy, side)
-            crops.append(_resize_batch(crop[None], (self.size, self.size))[0])
+            crops.append(resize_images(crop[None], (self.size, self.size))[0])
         self.n_missed_ = int(missed.sum())
         self.missed_ = missed
         self.boxes_ = boxes
-        c = batch.shape[0]
-        dtype = (
-            np.uint8
-            if (batch.data is None or batch.data.dtype == np.uint8)
-            else np.float32
-        )
-        out = (
-            np.stack(crops) if crops else np.empty((0, c, self.size, self.size), dtype)
-        )
-        return _to_layout(out, flat)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
+        return _to_layout(_stack_outputs(crops, batch, self.size), flat)
 
 
 def _warp(img, src_left, src_right, dst_left, dst_right, size):
@@ -221,7 +190,7 @@ def _warp(img, src_left, src_right, dst_left, dst_right, size):
     return out
 
 
-class FaceAligner(TransformerMixin, BaseEstimator):
+class FaceAligner(_ImageTransformer):
     """Warp each face so that its eye centres land on fixed positions.
 
     Landmarks come from a :class:`LandmarkDetector`; a similarity transform
@@ -261,6 +230,7 @@ class FaceAligner(TransformerMixin, BaseEstimator):
     (1, 64, 64, 3)
     """
 
+    _any_size = True
     _parameter_constraints: dict = {
         "size": [Interval(Integral, 1, None, closed="left")],
         "eye_distance": [Interval(Real, 0, 1, closed="right")],
@@ -294,24 +264,8 @@ class FaceAligner(TransformerMixin, BaseEstimator):
             )
         return det
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters, load the models and record the image shape.
-
-        Parameters
-        ----------
-        X : array-like of images or sequence of paths
-            Images in any accepted layout.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
+    def _check_params(self):
         self._detector()._check()
-        _validate(self, X, reset=True, image_shape=self.image_shape)
-        return self
 
     def transform(self, X):
         """Align the faces.
@@ -327,14 +281,9 @@ class FaceAligner(TransformerMixin, BaseEstimator):
             uint8 stays uint8, other dtypes become float32; flattened for 2-D
             input.
         """
-        check_is_fitted(self)
-        if not hasattr(self, "image_shape_"):
-            self._validate_params()
+        batch, flat = self._start(X)
         det = self._detector()
-        box = det._check()
-        batch, flat = _validate(
-            self, X, reset=False, stateless=True, image_shape=self.image_shape
-        )
+        box = det._face_box()
         size = self.size
         half = self.eye_distance * size / 2
         dst_l = (size / 2 - half - 0.5, self.eye_height * size - 0.5)
@@ -347,28 +296,10 @@ class FaceAligner(TransformerMixin, BaseEstimator):
             if np.isnan(points).any():
                 h, w = img.shape[1:]
                 crop = _crop_square(img, w / 2, h / 2, min(h, w))
-                out.append(_resize_batch(crop[None], (size, size))[0])
+                out.append(resize_images(crop[None], (size, size))[0])
                 continue
             left = points[LEFT_EYE].mean(axis=0)
             right = points[RIGHT_EYE].mean(axis=0)
             out.append(_warp(img, left, right, dst_l, dst_r, size))
         self.n_missed_ = n_missed
-        c = batch.shape[0]
-        dtype = (
-            np.uint8
-            if (batch.data is None or batch.data.dtype == np.uint8)
-            else np.float32
-        )
-        arr = (
-            np.stack(out).astype(dtype, copy=False)
-            if out
-            else np.empty((0, c, size, size), dtype)
-        )
-        return _to_layout(arr, flat)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
+        return _to_layout(_stack_outputs(out, batch, size), flat)

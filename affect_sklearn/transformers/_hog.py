@@ -5,11 +5,9 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ._base import _stack, _validate
+from ._base import _ImageTransformer, _NumberedFeaturesMixin, _stack
 
 __all__ = ["HOGFeatures"]
 
@@ -41,7 +39,7 @@ def _pair(value, name, param):
     return a, b
 
 
-class HOGFeatures(TransformerMixin, BaseEstimator):
+class HOGFeatures(_NumberedFeaturesMixin, _ImageTransformer):
     """HOG descriptors of images, one row per image (HOG + SVM baselines).
 
     Wraps :func:`skimage.feature.hog` (install with
@@ -85,6 +83,7 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
     324
     """
 
+    _feature_prefix = "hog"
     _parameter_constraints: dict = {
         "orientations": [Interval(Integral, 1, None, closed="left")],
         "pixels_per_cell": [Interval(Integral, 1, None, closed="left"), tuple, list],
@@ -130,24 +129,13 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
             return hog(img[0], channel_axis=None, **kwargs)
         return hog(np.moveaxis(img, 0, -1), channel_axis=-1, **kwargs)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check that the images hold at least one block; record the shapes.
+    def _check_params(self):
+        _hog()
+        self._kwargs()
 
-        Parameters
-        ----------
-        X : array-like of images or sequence of paths
-            Images in any accepted layout.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        hog = _hog()
+    def _fit(self, batch):
+        """Check that the images hold at least one block; record the length."""
         kwargs = self._kwargs()
-        batch, _ = _validate(self, X, reset=True, image_shape=self.image_shape)
         c, h, w = batch.shape
         (ph, pw), (bh, bw) = kwargs["pixels_per_cell"], kwargs["cells_per_block"]
         if h // ph < bh or w // pw < bw:
@@ -157,8 +145,10 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
                 "pixels_per_cell or cells_per_block, or resize the images."
             )
         probe = np.zeros((c, h, w), dtype=np.float32)
-        self.n_features_out_ = int(self._one(hog, probe, kwargs).size)
-        return self
+        self.n_features_out_ = int(self._one(_hog(), probe, kwargs).size)
+
+    def _n_features_out(self):
+        return self.n_features_out_
 
     def transform(self, X):
         """Compute the descriptors.
@@ -173,10 +163,8 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, n_features), float32
             One HOG descriptor per image; ``n_features`` is ``n_features_out_``.
         """
-        check_is_fitted(self)
-        hog = _hog()
-        kwargs = self._kwargs()
-        batch, _ = _validate(self, X, reset=False, image_shape=self.image_shape)
+        batch, _ = self._start(X)
+        hog, kwargs = _hog(), self._kwargs()
         arr = _stack(batch)
         if self.transform_sqrt and arr.size and arr.min() < 0:
             raise ValueError(
@@ -188,26 +176,3 @@ class HOGFeatures(TransformerMixin, BaseEstimator):
         for i, img in enumerate(arr):
             out[i] = self._one(hog, img, kwargs)
         return out
-
-    def get_feature_names_out(self, input_features=None):
-        """Names ``hog0``, ``hog1``, ...
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        names : ndarray of str
-        """
-        check_is_fitted(self)
-        return np.asarray(
-            [f"hog{i}" for i in range(self.n_features_out_)], dtype=object
-        )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags

@@ -5,19 +5,10 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import read_image
-from ._base import (
-    _LUMA,
-    _check_size,
-    _resize_batch,
-    _stack,
-    _to_layout,
-    _validate,
-)
+from ..utils._image_io import read_image, resize_images
+from ._base import _LUMA, _check_size, _ImageTransformer, _stack, _to_layout
 
 __all__ = ["Grayscale", "ImageLoader", "ImageResizer"]
 
@@ -41,49 +32,7 @@ def _gray_batch(arr, n_channels=1):
     return np.repeat(gray, n_channels, axis=1) if n_channels > 1 else gray.copy()
 
 
-class _StatelessImageTransformer(TransformerMixin, BaseEstimator):
-    """Fit only records the input shape; transform accepts any image size."""
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Validate the parameters and record the image shape.
-
-        Parameters
-        ----------
-        X : array-like of images or sequence of paths
-            (n, H, W), (n, H, W, C), (n, C, H, W), flattened (n, H * W * C) or
-            1-D paths.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        _validate(self, X, reset=True, image_shape=getattr(self, "image_shape", None))
-        return self
-
-    def _start(self, X):
-        check_is_fitted(self)
-        if not hasattr(self, "image_shape_"):
-            self._validate_params()
-        return _validate(
-            self,
-            X,
-            reset=False,
-            stateless=True,
-            image_shape=getattr(self, "image_shape", None),
-        )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
-
-
-class ImageLoader(_StatelessImageTransformer):
+class ImageLoader(_ImageTransformer):
     """Read image files into an array, optionally resized and converted.
 
     Paths become an uint8 array of shape (n, H, W) (one channel) or
@@ -116,6 +65,7 @@ class ImageLoader(_StatelessImageTransformer):
     (1, 24, 24)
     """
 
+    _any_size = True
     _parameter_constraints: dict = {
         "size": _SIZE,
         "color_mode": [StrOptions({"keep", "grayscale", "rgb"})],
@@ -150,7 +100,7 @@ class ImageLoader(_StatelessImageTransformer):
             elif channels == 3 and arr.shape[1] != 3:
                 arr = np.repeat(_gray_batch(arr), 3, axis=1)
             if size is not None:
-                arr = _resize_batch(arr, size)
+                arr = resize_images(arr, size)
             return _to_layout(arr, flat)
         channels = channels or batch.shape[0]
         images = [read_image(p, channels=channels, size=size) for p in batch.paths]
@@ -169,7 +119,7 @@ class ImageLoader(_StatelessImageTransformer):
         return _to_layout(np.stack(images), False)
 
 
-class Grayscale(_StatelessImageTransformer):
+class Grayscale(_ImageTransformer):
     """Convert images to grayscale (ITU-R 601-2 luma, as Pillow's "L" mode).
 
     Three-channel images are weighted 0.299 R + 0.587 G + 0.114 B; images
@@ -200,6 +150,7 @@ class Grayscale(_StatelessImageTransformer):
     ((2, 8, 8), dtype('uint8'), 59)
     """
 
+    _any_size = True
     _parameter_constraints: dict = {
         "n_channels": [Options(Integral, {1, 3})],
         "image_shape": [tuple, list, None],
@@ -226,7 +177,7 @@ class Grayscale(_StatelessImageTransformer):
         return _to_layout(_gray_batch(_stack(batch), self.n_channels), flat)
 
 
-class ImageResizer(_StatelessImageTransformer):
+class ImageResizer(_ImageTransformer):
     """Resize images to a fixed height and width.
 
     Parameters
@@ -255,6 +206,7 @@ class ImageResizer(_StatelessImageTransformer):
     ((4, 24, 24), dtype('uint8'))
     """
 
+    _any_size = True
     _parameter_constraints: dict = {
         "size": _SIZE[:-1],
         "interpolation": [StrOptions({"bilinear", "bicubic", "nearest", "area"})],
@@ -286,5 +238,5 @@ class ImageResizer(_StatelessImageTransformer):
         """
         batch, flat = self._start(X)
         size = _check_size(self.size, type(self).__name__)
-        out = _resize_batch(_stack(batch), size, self.interpolation, self.antialias)
+        out = resize_images(_stack(batch), size, self.interpolation, self.antialias)
         return _to_layout(out, flat)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
-from sklearn.utils.validation import check_is_fitted
 
 from . import _detect
-from ._base import _gray_uint8, _iter_native, _validate
+from ._base import _gray_uint8, _ImageTransformer, _iter_native
+from ._landmarks import _point_names
 
 __all__ = ["LandmarkDetector"]
 
@@ -23,7 +22,7 @@ _BOX_CALIBRATION = {"hog": (0.0, 0.0, 1.0), "cnn": (0.1, 0.08, 0.91)}
 _BOX_CALIBRATION["haar"] = (0.0, 0.1, 0.91)
 
 
-class LandmarkDetector(TransformerMixin, BaseEstimator):
+class LandmarkDetector(_ImageTransformer):
     """Detect the largest face and its 68 landmarks (iBUG layout), offline.
 
     Uses dlib's face detector and its 68-point shape predictor (the model
@@ -90,6 +89,7 @@ class LandmarkDetector(TransformerMixin, BaseEstimator):
     ((1, 68, 2), dtype('float32'))
     """
 
+    _any_size = True
     _parameter_constraints: dict = {
         "detector": [StrOptions({"hog", "cnn", "haar", "none"}), callable],
         "upsample": [Interval(Integral, 0, 4, closed="both"), StrOptions({"auto"})],
@@ -116,34 +116,22 @@ class LandmarkDetector(TransformerMixin, BaseEstimator):
         self.model_path = model_path
         self.image_shape = image_shape
 
-    def _check(self):
+    def _face_box(self):
         box = _detect.DEFAULT_FACE_BOX if self.face_box is None else self.face_box
-        box = _detect.check_face_box(box, type(self).__name__)
+        return _detect.check_face_box(box, type(self).__name__)
+
+    def _check(self):
+        """Check face_box and load the models; return the face box."""
+        box = self._face_box()
         _detect.check_backend(self.detector)
         _detect.shape_predictor(self._model())
         return box
 
+    def _check_params(self):
+        self._check()
+
     def _model(self):
         return None if self.model_path is None else str(self.model_path)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters, load the models and record the image shape.
-
-        Parameters
-        ----------
-        X : array-like of images or sequence of paths
-            Images in any accepted layout.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        self._check()
-        _validate(self, X, reset=True, image_shape=self.image_shape)
-        return self
 
     def transform(self, X):
         """Detect the largest face in each image and predict its 68 landmarks.
@@ -160,13 +148,8 @@ class LandmarkDetector(TransformerMixin, BaseEstimator):
             (x, y) pixel coordinates. With ``set_output(transform="pandas")``
             they are flattened into columns x0, y0, ..., x67, y67.
         """
-        check_is_fitted(self)
-        if not hasattr(self, "image_shape_"):
-            self._validate_params()
-        box = self._check()
-        batch, _ = _validate(
-            self, X, reset=False, stateless=True, image_shape=self.image_shape
-        )
+        batch, _ = self._start(X)
+        box = self._face_box()
         out = np.empty((len(batch), 68, 2), dtype=np.float32)
         missed = np.zeros(len(batch), dtype=bool)
         for i, img in enumerate(_iter_native(batch)):
@@ -189,7 +172,7 @@ class LandmarkDetector(TransformerMixin, BaseEstimator):
         -------
         names : ndarray of str
         """
-        return np.asarray([f"{a}{i}" for i in range(68) for a in "xy"], dtype=object)
+        return _point_names(68)
 
     def _one(self, gray, box, index):
         """Landmarks of one (H, W) uint8 image, and whether its face was missed."""
@@ -215,13 +198,6 @@ class LandmarkDetector(TransformerMixin, BaseEstimator):
         if not callable(self.detector):
             face = _calibrate_box(face, self.detector)
         return _predict_subpixel(gray, face, self._model()), False
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
 
 
 def _calibrate_box(face, detector):

@@ -60,6 +60,11 @@ def check_points(est, X, *, reset):
     return arr.reshape(len(arr), -1, 2), True
 
 
+def _point_names(n_points):
+    """Names of flattened (x, y) points: ``x0, y0, x1, y1, ...``."""
+    return np.asarray([f"{a}{i}" for i in range(n_points) for a in "xy"], dtype=object)
+
+
 def _eye_centres(P):
     return P[:, LEFT_EYE].mean(axis=1), P[:, RIGHT_EYE].mean(axis=1)
 
@@ -240,8 +245,7 @@ class LandmarkNormalizer(TransformerMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
-        names = [f"{a}{i}" for i in range(self.n_features_in_ // 2) for a in "xy"]
-        return np.asarray(names, dtype=object)
+        return _point_names(self.n_features_in_ // 2)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

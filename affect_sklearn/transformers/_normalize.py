@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _stack, _to_layout, _validate
+from ._base import _ImageTransformer, _NumberedFeaturesMixin, _stack, _to_layout
 
 __all__ = ["ImageFlattener", "ImageNormalizer", "ImageReshaper"]
 
@@ -34,7 +33,7 @@ def _channel_stats(arr, per_channel, chunk=4096):
     return mean, std
 
 
-class ImageNormalizer(TransformerMixin, BaseEstimator):
+class ImageNormalizer(_ImageTransformer):
     """Standardise pixels with data-set or per-image statistics.
 
     ``method="dataset"`` learns the mean and standard deviation of each
@@ -71,6 +70,8 @@ class ImageNormalizer(TransformerMixin, BaseEstimator):
     (dtype('float32'), 0.0, 1.0)
     """
 
+    # transform takes any image size; fit learns only the channel statistics
+    _any_size = True
     _parameter_constraints: dict = {
         "method": [StrOptions({"dataset", "per_image"})],
         "per_channel": ["boolean"],
@@ -82,25 +83,10 @@ class ImageNormalizer(TransformerMixin, BaseEstimator):
         self.per_channel = per_channel
         self.image_shape = image_shape
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the channel statistics (``method="dataset"``).
-
-        Parameters
-        ----------
-        X : array-like of images or sequence of paths
-            Images in any accepted layout.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        batch, _ = _validate(self, X, reset=True, image_shape=self.image_shape)
+    def _fit(self, batch):
+        """Learn the channel statistics (``method="dataset"``)."""
         if self.method == "dataset":
             self.mean_, self.scale_ = _channel_stats(_stack(batch), self.per_channel)
-        return self
 
     def transform(self, X):
         """Standardise the images.
@@ -115,12 +101,7 @@ class ImageNormalizer(TransformerMixin, BaseEstimator):
         Z : ndarray of float32, same layout as the output of the other transformers
             (n, H, W) or (n, H, W, C); flattened for 2-D input.
         """
-        check_is_fitted(self)
-        if not hasattr(self, "image_shape_"):
-            self._validate_params()
-        batch, flat = _validate(
-            self, X, reset=False, stateless=True, image_shape=self.image_shape
-        )
+        batch, flat = self._start(X)
         arr = _stack(batch).astype(np.float64)
         if self.method == "dataset":
             if arr.shape[1] != len(self.mean_):
@@ -140,12 +121,10 @@ class ImageNormalizer(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = self.method != "per_image"
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
 
-class ImageFlattener(TransformerMixin, BaseEstimator):
+class ImageFlattener(_NumberedFeaturesMixin, _ImageTransformer):
     """Flatten images to rows of pixels, so they pass through 2-D-only steps.
 
     Resamplers such as imbalanced-learn's ``SMOTE`` or any tabular model take
@@ -182,24 +161,6 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
     def __init__(self, *, image_shape=None):
         self.image_shape = image_shape
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Record the image shape.
-
-        Parameters
-        ----------
-        X : array-like of images or sequence of paths
-            Images in any accepted layout.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        _validate(self, X, reset=True, image_shape=self.image_shape)
-        return self
-
     def transform(self, X):
         """Flatten the images.
 
@@ -212,8 +173,7 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
         -------
         rows : ndarray of shape (n_samples, height * width * channels)
         """
-        check_is_fitted(self)
-        batch, _ = _validate(self, X, reset=False, image_shape=self.image_shape)
+        batch, _ = self._start(X)
         return _to_layout(_stack(batch), True)
 
     def inverse_transform(self, X):
@@ -231,27 +191,10 @@ class ImageFlattener(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return _unflatten(self, X, self.image_shape_)
 
-    def get_feature_names_out(self, input_features=None):
-        """Pixel names ``pixel0``, ``pixel1``, ... in output order.
+    _feature_prefix = "pixel"
 
-        Parameters
-        ----------
-        input_features : None
-            Ignored (pixels are named by position).
-
-        Returns
-        -------
-        names : ndarray of str
-        """
-        check_is_fitted(self)
-        n = int(np.prod(self.image_shape_))
-        return np.asarray([f"pixel{i}" for i in range(n)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
+    def _n_features_out(self):
+        return int(np.prod(self.image_shape_))
 
 
 def _unflatten(est, X, shape):
@@ -270,7 +213,7 @@ def _unflatten(est, X, shape):
     return _to_layout(X.reshape(len(X), h, w, c).transpose(0, 3, 1, 2), False)
 
 
-class ImageReshaper(TransformerMixin, BaseEstimator):
+class ImageReshaper(_ImageTransformer):
     """Turn rows of pixels (flattened images) back into images.
 
     The counterpart of :class:`ImageFlattener` later in a pipeline, e.g.
@@ -304,24 +247,6 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
     def __init__(self, *, image_shape=None):
         self.image_shape = image_shape
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Record the image shape.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_pixels) or images
-            Flattened images (or images).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        _validate(self, X, reset=True, image_shape=self.image_shape)
-        return self
-
     def transform(self, X):
         """Reshape rows to images.
 
@@ -335,8 +260,7 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         images : ndarray of shape (n_samples, height, width[, channels])
             uint8 stays uint8, other dtypes become float32.
         """
-        check_is_fitted(self)
-        batch, _ = _validate(self, X, reset=False, image_shape=self.image_shape)
+        batch, _ = self._start(X)
         return _to_layout(_stack(batch), False)
 
     def inverse_transform(self, X):
@@ -351,12 +275,5 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
         -------
         rows : ndarray of shape (n_samples, n_pixels)
         """
-        check_is_fitted(self)
-        batch, _ = _validate(self, X, reset=False, image_shape=self.image_shape)
+        batch, _ = self._start(X)
         return _to_layout(_stack(batch), True)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags

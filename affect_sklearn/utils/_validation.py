@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
-from ..exceptions import ImageReadError
+from ._image_io import read_image
 
 __all__ = ["ImageBatch", "check_images", "read_image", "is_path_input"]
 
@@ -73,64 +73,6 @@ def is_path_input(X):
     if isinstance(X, (list, tuple)) and len(X) > 0:
         return all(isinstance(x, (str, os.PathLike)) for x in X)
     return False
-
-
-def read_image(path, *, channels=None, size=None):
-    """Read one image file as an (C, H, W) uint8 array.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        Image file (any format Pillow reads).
-    channels : {1, 3} or None, default=None
-        Convert to grayscale (1) or RGB (3); None keeps 1 for grayscale files
-        and 3 otherwise.
-    size : tuple of (int, int) or None, default=None
-        Resize to (height, width) when the file differs.
-
-    Returns
-    -------
-    image : ndarray of shape (C, H, W), uint8
-
-    Raises
-    ------
-    ImageReadError
-        If the file is missing or cannot be decoded; the message names it.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> import numpy as np
-    >>> from PIL import Image
-    >>> from affect_sklearn.utils import read_image
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = os.path.join(tmp, "face.png")
-    ...     Image.fromarray(np.zeros((48, 40), np.uint8)).save(path)
-    ...     read_image(path).shape, read_image(path, channels=3, size=(24, 24)).shape
-    ((1, 48, 40), (3, 24, 24))
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            if channels is None:
-                channels = 1 if img.mode in ("L", "I;16", "I", "F", "1", "LA") else 3
-            img = img.convert("L" if channels == 1 else "RGB")
-            if size is not None and img.size != (size[1], size[0]):
-                img = img.resize((size[1], size[0]), Image.BILINEAR)
-            arr = np.asarray(img, dtype=np.uint8)
-    except FileNotFoundError as exc:
-        raise ImageReadError(
-            f"Image file not found: {os.fspath(path)!r}. Check the path, or drop the "
-            "missing files before calling fit/predict."
-        ) from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ImageReadError(
-            f"Could not decode image file {os.fspath(path)!r} ({exc}). Remove or "
-            "replace the file; affect_sklearn.datasets.load_image_folder lists such "
-            "files in its `skipped` field."
-        ) from exc
-    return arr[None] if arr.ndim == 2 else arr.transpose(2, 0, 1)
 
 
 def _shape_from_image_shape(image_shape, n_features, name):
