@@ -184,8 +184,8 @@ def test_constant_prediction_fold_does_not_crash_grid_search(va_data, class_data
 
 
 def test_ccc_scorer_in_skorch_epoch_scoring(va_data):
-    torch = pytest.importorskip("torch")
-    skorch = pytest.importorskip("skorch")
+    import skorch
+    import torch
     from skorch.callbacks import EpochScoring
 
     torch.manual_seed(0)
@@ -210,8 +210,8 @@ def test_ccc_scorer_in_skorch_epoch_scoring(va_data):
 
 
 def test_classification_scorers_in_skorch_epoch_scoring(class_data):
-    torch = pytest.importorskip("torch")
-    skorch = pytest.importorskip("skorch")
+    import skorch
+    import torch
     from skorch.callbacks import EpochScoring
 
     torch.manual_seed(0)
