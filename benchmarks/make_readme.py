@@ -96,6 +96,19 @@ def _fer2013(r):
     return parts
 
 
+def _import(r):
+    parts = [
+        f"{row['statement']}: {_f(row.get('median_s'), 3)} s median of "
+        f"{len(row.get('values_s', []))} fresh processes"
+        + (", loads torch" if row.get("loads_torch") else ", no torch")
+        for row in r["results"]
+    ]
+    load = r.get("settings", {}).get("load_average_before")
+    if load:
+        parts.append(f"load average {_f(load[0], 1)} on the shared machine")
+    return parts
+
+
 def _imbalance(r):
     parts = [
         f"{row['strategy']}: macro F1 {_f(row.get('f1_macro'))}, "
@@ -320,6 +333,7 @@ def _video(r):
 SUMMARIZERS = {
     "bench_fer2013": _fer2013,
     "bench_imbalance": _imbalance,
+    "bench_import": _import,
     "bench_inference": _inference,
     "bench_landmarks_nme": _landmarks_nme,
     "bench_loaders": _loaders,

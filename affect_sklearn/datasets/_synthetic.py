@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 FER2013_CLASSES = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 AFFECTNET_CLASSES = FER2013_CLASSES + ("contempt",)
@@ -55,28 +56,13 @@ _CIRCUMPLEX = np.array(
 )
 
 
-def _check_params(n_samples, image_size, n_classes, noise):
-    if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-        raise ValueError(
-            f"n_samples must be a positive integer; got {n_samples!r}. "
-            "Pass e.g. n_samples=1000."
-        )
-    if not isinstance(image_size, numbers.Integral) or image_size < 8:
-        raise ValueError(
-            f"image_size must be an integer >= 8; got {image_size!r}. "
-            "Use image_size=48 for FER-2013-sized faces."
-        )
-    if n_classes not in (7, 8) and not (
-        isinstance(n_classes, numbers.Integral) and 2 <= n_classes <= 8
-    ):
-        raise ValueError(
-            "n_classes must be an integer between 2 and 8 (7 = FER-2013, "
-            f"8 = with contempt); got {n_classes!r}."
-        )
-    if not isinstance(noise, numbers.Real) or not 0 <= noise <= 1:
-        raise ValueError(
-            f"noise must be a float in [0, 1] (pixel noise std); got {noise!r}."
-        )
+# Parameter constraints shared by make_faces and make_face_sequences.
+_CONSTRAINTS = {
+    "image_size": [Interval(numbers.Integral, 8, None, closed="left")],
+    "n_classes": [Interval(numbers.Integral, 2, 8, closed="both")],
+    "noise": [Interval(numbers.Real, 0, 1, closed="both")],
+    "random_state": ["random_state"],
+}
 
 
 def _sample_identity(rng, n):
@@ -319,6 +305,15 @@ def _class_names(n_classes):
     return list(FER2013_CLASSES[:n_classes])
 
 
+@validate_params(
+    {
+        "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+        "weights": ["array-like", None],
+        "return_X_y": ["boolean"],
+        **_CONSTRAINTS,
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_faces(
     n_samples=1000,
     *,
@@ -383,7 +378,6 @@ def make_faces(
     >>> faces.target_names[3]
     'happy'
     """
-    _check_params(n_samples, image_size, n_classes, noise)
     rng = check_random_state(random_state)
     if weights is None:
         labels = np.arange(n_samples) % n_classes
@@ -415,6 +409,16 @@ def make_faces(
     )
 
 
+@validate_params(
+    {
+        "n_sequences": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_frames": [Interval(numbers.Integral, 2, None, closed="left")],
+        "mean_segment_length": [Interval(numbers.Real, 1, None, closed="left")],
+        "min_segment_length": [Interval(numbers.Integral, 1, None, closed="left")],
+        **_CONSTRAINTS,
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_face_sequences(
     n_sequences=4,
     n_frames=120,
@@ -472,12 +476,9 @@ def make_face_sequences(
     ...       != seq.target[0, seq.change_points[0] - 1]).all())
     True
     """
-    _check_params(n_sequences, image_size, n_classes, noise)
-    if not isinstance(n_frames, numbers.Integral) or n_frames < 2:
-        raise ValueError(f"n_frames must be an integer >= 2; got {n_frames!r}.")
-    if min_segment_length < 1 or mean_segment_length < min_segment_length:
+    if mean_segment_length < min_segment_length:
         raise ValueError(
-            "mean_segment_length must be >= min_segment_length >= 1; got "
+            "mean_segment_length must be >= min_segment_length; got "
             f"mean_segment_length={mean_segment_length!r}, "
             f"min_segment_length={min_segment_length!r}."
         )

@@ -7,6 +7,8 @@ import json
 import numbers
 from pathlib import Path
 
+import yaml
+
 __all__ = ["ESTIMATORS", "load_config", "resolve_config"]
 
 ESTIMATORS = {
@@ -65,8 +67,8 @@ def load_config(path):
     Parameters
     ----------
     path : str or Path
-        ``*.yaml``/``*.yml`` (needs PyYAML, installed with optuna) or
-        ``*.json``. A run's ``config.json`` is accepted and repeats the run.
+        ``*.yaml``/``*.yml`` or ``*.json``. A run's ``config.json`` is
+        accepted and repeats the run.
 
     Returns
     -------
@@ -78,13 +80,6 @@ def load_config(path):
         raise FileNotFoundError(f"The config file {str(path)!r} does not exist.")
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError as exc:  # pragma: no cover - PyYAML comes with optuna
-            raise ImportError(
-                "Reading YAML configs needs PyYAML: pip install pyyaml (or "
-                "pip install affect-sklearn[optuna]), or write the config as JSON."
-            ) from exc
         try:
             config = yaml.safe_load(text)
         except yaml.YAMLError as exc:

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import numpy as np
+import optuna
 
 from ._config import estimator_class, resolve_config
 from ._data import load_experiment_data, targets_for
@@ -49,9 +50,6 @@ def parse_distribution(name, spec):
     >>> parse_distribution("lr", "float:1e-4:1e-2:log")
     FloatDistribution(high=0.01, log=True, low=0.0001, step=None)
     """
-    from ..model_selection._storage import _import_optuna
-
-    optuna = _import_optuna()
     dist = optuna.distributions
     if isinstance(spec, str):
         kind, _, rest = spec.partition(":")

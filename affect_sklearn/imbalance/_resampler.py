@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from imblearn import combine, over_sampling, under_sampling
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods
@@ -22,22 +23,8 @@ _FEATURE_PATTERN = (
 )
 
 
-def _import_imblearn():
-    try:
-        import imblearn
-    except ImportError as exc:  # pragma: no cover - a core dependency
-        raise ImportError(
-            "ImageResampler needs imbalanced-learn. Install it with "
-            "`pip install affect-sklearn` (it is a dependency) or "
-            "`pip install imbalanced-learn`."
-        ) from exc
-    return imblearn
-
-
 def _synthesising_classes():
     """imblearn samplers known to create new rows (no ``sample_indices_``)."""
-    from imblearn import combine, over_sampling, under_sampling
-
     return (
         over_sampling.SMOTE,
         over_sampling.SMOTENC,
@@ -115,9 +102,7 @@ class ImageResampler(BaseEstimator):
 
     def _make_sampler(self):
         if self.sampler is None:
-            from imblearn.over_sampling import RandomOverSampler
-
-            sampler = RandomOverSampler()
+            sampler = over_sampling.RandomOverSampler()
         else:
             sampler = clone(self.sampler)
         name = type(sampler).__name__
@@ -145,10 +130,9 @@ class ImageResampler(BaseEstimator):
         Random samplers never look at X, and paths have no pixels in memory:
         both get the row index, which costs no copy of the images.
         """
-        from imblearn.over_sampling import RandomOverSampler
-        from imblearn.under_sampling import RandomUnderSampler
-
-        random = isinstance(sampler, RandomOverSampler | RandomUnderSampler)
+        random = isinstance(
+            sampler, over_sampling.RandomOverSampler | under_sampling.RandomUnderSampler
+        )
         if random or is_path_input(X) or not hasattr(X, "shape") or np.ndim(X) < 2:
             return np.arange(n, dtype=np.int64).reshape(-1, 1)
         return np.asarray(X).reshape(n, -1)
@@ -172,7 +156,6 @@ class ImageResampler(BaseEstimator):
         y_resampled : ndarray of shape (n_resampled,)
             Their labels.
         """
-        _import_imblearn()
         n = _num_samples(X)
         if y is None or _num_samples(y) != n:
             got = "None" if y is None else f"{_num_samples(y)} labels"

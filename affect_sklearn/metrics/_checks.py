@@ -7,10 +7,17 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.utils._param_validation import StrOptions
 
 __all__ = ["UndefinedMetricWarning"]
 
-_MULTIOUTPUT_OPTIONS = ("raw_values", "uniform_average")
+# Parameter constraints of the regression metrics, for sklearn's validate_params.
+REGRESSION_CONSTRAINTS = {
+    "y_true": ["array-like"],
+    "y_pred": ["array-like"],
+    "sample_weight": ["array-like", None],
+    "multioutput": [StrOptions({"raw_values", "uniform_average"}), "array-like"],
+}
 
 
 def _to_numpy(x, *, name):
@@ -87,13 +94,11 @@ def _check_sample_weight(sample_weight, n_samples, *, func):
 
 
 def _check_multioutput(multioutput, n_outputs, *, func):
-    """Validate ``multioutput``; return a string option or an array of weights."""
+    """Check the shape of ``multioutput`` weights; return them as floats.
+
+    The string options are checked by ``validate_params`` in the public metrics.
+    """
     if isinstance(multioutput, str):
-        if multioutput not in _MULTIOUTPUT_OPTIONS:
-            raise ValueError(
-                f"{func}: multioutput must be 'raw_values', 'uniform_average' or an "
-                f"array of {n_outputs} weights; got {multioutput!r}."
-            )
         return multioutput
     weights = _as_float(multioutput, name="multioutput", func=func)
     if weights.shape != (n_outputs,):

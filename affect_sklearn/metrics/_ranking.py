@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.utils._param_validation import validate_params
 
 from ._checks import (
     _as_float,
@@ -16,6 +17,13 @@ from ._checks import (
 )
 
 __all__ = ["aupr_score", "auroc_score"]
+
+_CONSTRAINTS = {
+    "y_true": ["array-like"],
+    "y_score": ["array-like"],
+    "labels": ["array-like", None],
+    "sample_weight": ["array-like", None],
+}
 
 
 def _resolve_labels(y_true, n_columns, labels, *, func):
@@ -103,6 +111,7 @@ def _one_vs_rest(y_true, y_score, labels, sample_weight, *, metric, func, chance
     return float(np.mean(values)) if values else chance
 
 
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
 def auroc_score(y_true, y_score, *, labels=None, sample_weight=None):
     """Area under the ROC curve, one-vs-rest and macro-averaged over classes.
 
@@ -152,6 +161,7 @@ def auroc_score(y_true, y_score, *, labels=None, sample_weight=None):
     )
 
 
+@validate_params(_CONSTRAINTS, prefer_skip_nested_validation=True)
 def aupr_score(y_true, y_score, *, labels=None, sample_weight=None):
     """Area under the precision-recall curve (average precision), one-vs-rest, macro.
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import root_mean_squared_error
+from sklearn.utils._param_validation import validate_params
 
-from ._checks import _aggregate, _check_reg_targets, _warn
+from ._checks import REGRESSION_CONSTRAINTS, _aggregate, _check_reg_targets, _warn
 
 __all__ = ["ccc_score", "pearson_score", "rmse", "sagr_score"]
 
@@ -44,6 +46,7 @@ def _columns(yt, yp):
         yield j, np.ascontiguousarray(yt[:, j]), np.ascontiguousarray(yp[:, j])
 
 
+@validate_params(REGRESSION_CONSTRAINTS, prefer_skip_nested_validation=True)
 def ccc_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
     """Lin's concordance correlation coefficient (CCC), higher is better.
 
@@ -113,6 +116,7 @@ def ccc_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_averag
     return _aggregate(np.clip(scores, -1.0, 1.0), mo)
 
 
+@validate_params(REGRESSION_CONSTRAINTS, prefer_skip_nested_validation=True)
 def pearson_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
     """Pearson's correlation coefficient (PCC) per output, higher is better.
 
@@ -164,6 +168,7 @@ def pearson_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_av
     return _aggregate(np.clip(scores, -1.0, 1.0), mo)
 
 
+@validate_params(REGRESSION_CONSTRAINTS, prefer_skip_nested_validation=True)
 def sagr_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
     """Sign agreement ratio (SAGR): share of samples whose signs agree.
 
@@ -209,11 +214,12 @@ def sagr_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_avera
     return _aggregate(scores, mo)
 
 
+@validate_params(REGRESSION_CONSTRAINTS, prefer_skip_nested_validation=True)
 def rmse(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
     """Root mean squared error per output, lower is better.
 
-    Equal to :func:`sklearn.metrics.root_mean_squared_error`, with the NaN and
-    shape checks of the other affect metrics. As a scorer it is ``"neg_rmse"``
+    Computed by :func:`sklearn.metrics.root_mean_squared_error` after the NaN
+    and shape checks of the other affect metrics. As a scorer it is ``"neg_rmse"``
     (negated, so that higher is better).
 
     Parameters
@@ -244,5 +250,4 @@ def rmse(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
     yt, yp, sw, mo = _check_reg_targets(
         y_true, y_pred, sample_weight, multioutput, func=func
     )
-    errors = np.sqrt(np.average((yt - yp) ** 2, axis=0, weights=sw))
-    return _aggregate(errors, mo)
+    return root_mean_squared_error(yt, yp, sample_weight=sw, multioutput=mo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, recall_score
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._agreement import cohen_kappa_score, krippendorff_alpha
 from ._checks import _check_labels_pair, _check_reg_targets, _to_numpy
@@ -12,7 +13,6 @@ from ._regression import ccc_score, pearson_score, rmse, sagr_score
 
 __all__ = ["affect_report"]
 
-_TASKS = ("auto", "classification", "regression")
 _REGRESSION_METRICS = (
     ("rmse", rmse),
     ("pcc", pearson_score),
@@ -104,6 +104,18 @@ def _regression_report(y_true, y_pred, output_names):
     return summary, rows, output_names
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like", None],
+        "y_proba": ["array-like", None],
+        "labels": ["array-like", None],
+        "task": [StrOptions({"auto", "classification", "regression"})],
+        "output_names": ["array-like", None],
+        "as_frame": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def affect_report(
     y_true,
     y_pred=None,
@@ -169,11 +181,6 @@ default=None
     >>> affect_report([0, 1, 1, 2], [0, 1, 2, 2])["accuracy"]
     0.75
     """
-    if task not in _TASKS:
-        raise ValueError(
-            f"affect_report: task must be 'auto', 'classification' or "
-            f"'regression'; got {task!r}."
-        )
     if task == "auto":
         task = _infer_task(y_true, y_pred if y_pred is not None else y_true, y_proba)
     if task == "classification":

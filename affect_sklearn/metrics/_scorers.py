@@ -6,6 +6,7 @@ import difflib
 
 from sklearn import metrics as _skm
 from sklearn.metrics import make_scorer
+from sklearn.utils._param_validation import validate_params
 
 from ._agreement import cohen_kappa_score, krippendorff_alpha
 from ._checks import _check_reg_targets
@@ -114,6 +115,7 @@ def get_scorer_names():
     return sorted(_SCORERS)
 
 
+@validate_params({"scoring": [str, callable]}, prefer_skip_nested_validation=True)
 def get_scorer(scoring):
     """Return a scorer for a name, ours first, then scikit-learn's.
 
@@ -158,11 +160,6 @@ def get_scorer(scoring):
     """
     if callable(scoring):
         return scoring
-    if not isinstance(scoring, str):
-        raise TypeError(
-            f"scoring must be a scorer name (str) or a callable; got "
-            f"{type(scoring).__name__}."
-        )
     if scoring in _SCORERS:
         metric, greater, method, kwargs = _SCORERS[scoring]
         return make_scorer(
@@ -183,6 +180,10 @@ def get_scorer(scoring):
     )
 
 
+@validate_params(
+    {"scoring": [str, list, tuple, set, frozenset, dict]},
+    prefer_skip_nested_validation=True,
+)
 def get_scorers(scoring):
     """Build a ``{name: scorer}`` dict for multi-metric model selection.
 
@@ -215,7 +216,7 @@ def get_scorers(scoring):
         scoring = [scoring]
     if isinstance(scoring, dict):
         items = list(scoring.items())
-    elif isinstance(scoring, list | tuple | set | frozenset):
+    else:
         names = list(scoring)
         if len(set(names)) != len(names):
             duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -224,11 +225,6 @@ def get_scorers(scoring):
                 "than once."
             )
         items = [(name, name) for name in names]
-    else:
-        raise TypeError(
-            "get_scorers expects a name, a list of names or a dict of names to "
-            f"scorers; got {type(scoring).__name__}."
-        )
     if not items:
         raise ValueError("get_scorers needs at least one scorer name; got none.")
     return {str(key): get_scorer(value) for key, value in items}

@@ -9,6 +9,7 @@ import warnings
 from copy import deepcopy
 
 import numpy as np
+import optuna
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
@@ -25,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, indexable
 
 from ..metrics import get_scorer, get_scorers
 from ._results import build_cv_results
-from ._storage import _import_optuna, make_storage
+from ._storage import make_storage
 from ._trials import run_trials
 
 __all__ = ["OptunaSearchCV"]
@@ -213,7 +214,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ checks
-    def _check_distributions(self, optuna):
+    def _check_distributions(self):
         valid = self.estimator.get_params(deep=True)
         for name, dist in self.param_distributions.items():
             if not isinstance(dist, optuna.distributions.BaseDistribution):
@@ -252,7 +253,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
         return scorers, self.refit, True
 
-    def _create_study(self, optuna):
+    def _create_study(self):
         if self.sampler is not None:
             sampler = copy.deepcopy(self.sampler)
         else:
@@ -306,13 +307,12 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         self : OptunaSearchCV
         """
-        optuna = _import_optuna()
-        self._check_distributions(optuna)
+        self._check_distributions()
         scorers, key, multi = self._check_scoring()
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(cv.split(X, y, groups))
-        study, storage = self._create_study(optuna)
+        study, storage = self._create_study()
         with warnings.catch_warnings():
             # asking a trial of a heartbeat storage outside Study.optimize warns;
             # the heartbeats are recorded by _Heartbeat here

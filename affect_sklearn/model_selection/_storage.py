@@ -7,27 +7,17 @@ import time
 import warnings
 from pathlib import Path
 
+import optuna
+from sqlalchemy.exc import IntegrityError, OperationalError
+
 __all__ = ["make_storage"]
 
 _HEARTBEAT_INTERVAL = 60
 _GRACE_PERIOD = 180
 
 
-def _import_optuna():
-    try:
-        import optuna
-    except ImportError as exc:  # pragma: no cover - optuna is a core dependency
-        raise ImportError(
-            "affect_sklearn.model_selection needs optuna. Install it with "
-            "`pip install affect-sklearn[optuna]` or `pip install optuna`."
-        ) from exc
-    return optuna
-
-
-def _rdb_storage(optuna, url, retries=5):
+def _rdb_storage(url, retries=5):
     """RDBStorage with heartbeats; retries the table creation race of new files."""
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
     engine_kwargs = None
     if url.startswith("sqlite"):
         # wait for the write lock instead of failing while another process writes
@@ -91,7 +81,6 @@ def make_storage(storage):
     >>> type(make_storage(None)).__name__
     'InMemoryStorage'
     """
-    optuna = _import_optuna()
     if storage is None:
         return optuna.storages.InMemoryStorage()
     if isinstance(storage, optuna.storages.BaseStorage):
@@ -120,7 +109,7 @@ def make_storage(storage):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(path))
     if "://" in storage:
-        return _rdb_storage(optuna, storage)
+        return _rdb_storage(storage)
     path = Path(storage).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _rdb_storage(optuna, f"sqlite:///{path}")
+    return _rdb_storage(f"sqlite:///{path}")

@@ -8,12 +8,15 @@ import traceback
 import warnings
 
 import numpy as np
+import optuna
+from joblib import Parallel, delayed
+from optuna.trial import TrialState
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-from ._pruning import _trial_context
+from ._context import _trial_context
 from ._results import _user_attrs
 
 
@@ -46,8 +49,6 @@ def evaluate_trial(
     pruning, and the state ("complete", "pruned" or "fail" with the error), so
     the process driving the study can record them in its storage.
     """
-    import optuna
-
     n = _num_samples(X)
     out = {
         "number": trial.number,
@@ -128,8 +129,6 @@ class _Heartbeat:
     def fail_stale(self, study):
         """Fail the study's trials whose heartbeat stopped (their process died)."""
         if self.interval:
-            import optuna
-
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                 optuna.storages.fail_stale_trials(study)
@@ -158,8 +157,6 @@ def record_result(study, trial, result, key, error_score, verbose):
     them to its copy of an in-memory study), stores the fold scores as user
     attributes and tells the study the trial's state. Returns that state.
     """
-    from optuna.trial import TrialState
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # steps the worker reported already
         for step, value in sorted(result["intermediate"].items()):
@@ -201,9 +198,6 @@ def run_trials(search, study, storage, X, y, splits, scorers, key, fit_params):
     ``error_score="raise"`` the first one is raised. Trials still running when
     the loop is interrupted are told FAIL rather than left RUNNING.
     """
-    from joblib import Parallel, delayed
-    from optuna.trial import TrialState
-
     running, errors, start = {}, [], time.monotonic()
 
     def tasks():

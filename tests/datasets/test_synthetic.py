@@ -106,10 +106,12 @@ def test_make_faces_is_fast():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n_samples": 0}, "n_samples must be a positive integer"),
-        ({"image_size": 4}, "image_size must be an integer >= 8"),
-        ({"n_classes": 9}, "n_classes must be an integer between 2 and 8"),
-        ({"noise": 2.0}, r"noise must be a float in \[0, 1\]"),
+        ({"n_samples": 0}, r"'n_samples' parameter .* range \[1, inf\)"),
+        ({"n_samples": 2.5}, "'n_samples' parameter of make_faces must be an int"),
+        ({"image_size": 4}, r"'image_size' parameter .* range \[8, inf\)"),
+        ({"n_classes": 9}, r"'n_classes' parameter .* range \[2, 8\]"),
+        ({"noise": 2.0}, r"'noise' parameter .* range \[0.0, 1.0\]"),
+        ({"return_X_y": "yes"}, "'return_X_y' parameter of make_faces"),
         ({"weights": [1, 2]}, "weights must be 7 non-negative numbers"),
     ],
 )
@@ -142,7 +144,9 @@ def test_make_face_sequences_keep_identity_and_min_length():
 
 
 def test_make_face_sequences_rejects_bad_lengths():
-    with pytest.raises(ValueError, match="n_frames must be an integer >= 2"):
+    with pytest.raises(ValueError, match="'n_frames' parameter of make_face_seq"):
         make_face_sequences(n_frames=1)
+    with pytest.raises(ValueError, match="'min_segment_length' parameter of"):
+        make_face_sequences(min_segment_length=0)
     with pytest.raises(ValueError, match="mean_segment_length must be >="):
         make_face_sequences(mean_segment_length=2, min_segment_length=5)

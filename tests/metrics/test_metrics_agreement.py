@@ -130,8 +130,12 @@ def test_identical_constant_ratings_return_one_and_warn():
 
 
 def test_alpha_errors():
-    with pytest.raises(ValueError, match="level must be one of"):
+    with pytest.raises(
+        ValueError, match="'level' parameter of krippendorff_alpha must be a str among"
+    ):
         krippendorff_alpha([1, 2], [1, 2], level="metric")
+    with pytest.raises(ValueError, match="'level' parameter of krippendorff_alpha_m"):
+        krippendorff_alpha_matrix([[1, 2], [1, 2]], level=None)
     with pytest.raises(ValueError, match=r"shape \(n_raters, n_units\).*\(4,\)"):
         krippendorff_alpha_matrix([1, 2, 3, 4])
     with pytest.raises(ValueError, match="at least one unit rated by two or more"):
@@ -188,7 +192,11 @@ def test_kappa_degenerate_input():
 
 
 def test_kappa_errors():
-    with pytest.raises(ValueError, match="weights must be None, 'linear' or"):
+    with pytest.raises(
+        ValueError,
+        match=r"'weights' parameter of cohen_kappa_score must be a str among "
+        r"\{'\w+', '\w+'\} or None. Got 'cubic'",
+    ):
         cohen_kappa_score([0, 1], [0, 1], weights="cubic")
     with pytest.raises(ValueError, match="y1 and y2 must have the same number"):
         cohen_kappa_score([0, 1, 1], [0, 1])

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from scipy.stats import pearsonr
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import root_mean_squared_error
 
 from affect_sklearn.metrics import ccc_score, pearson_score, rmse, sagr_score
 
@@ -107,7 +106,8 @@ def test_vector_and_column_are_interchangeable(metric, va):
 
 
 def test_accepts_torch_tensors(va):
-    torch = pytest.importorskip("torch")
+    import torch
+
     y, p = va
     got = ccc_score(torch.tensor(y), torch.tensor(p, requires_grad=True))
     assert got == pytest.approx(ccc_score(y, p))
@@ -121,14 +121,33 @@ def test_pearson_matches_scipy(va):
         )
 
 
-def test_rmse_matches_sklearn(va):
+def test_rmse_matches_the_formula(va):
+    # rmse is computed by sklearn's root_mean_squared_error: check it against
+    # the weighted formula, per output and averaged as sklearn averages.
     y, p = va
     w = np.linspace(0.5, 2, y.shape[0])
-    for mo in ("raw_values", "uniform_average", [0.3, 0.7]):
-        np.testing.assert_allclose(
-            rmse(y, p, sample_weight=w, multioutput=mo),
-            root_mean_squared_error(y, p, sample_weight=w, multioutput=mo),
-        )
+    per_output = np.sqrt((w[:, None] * (y - p) ** 2).sum(axis=0) / w.sum())
+    np.testing.assert_allclose(
+        rmse(y, p, sample_weight=w, multioutput="raw_values"), per_output
+    )
+    assert rmse(y, p, sample_weight=w) == pytest.approx(per_output.mean())
+    assert rmse(y, p, sample_weight=w, multioutput=[0.3, 0.7]) == pytest.approx(
+        0.3 * per_output[0] + 0.7 * per_output[1]
+    )
+    assert rmse([0.0, 0.5, -0.5], [0.0, 0.5, 0.5]) == pytest.approx(np.sqrt(1 / 3))
+    assert isinstance(rmse(y, p), float)
+
+
+@pytest.mark.parametrize("metric", REGRESSION_METRICS)
+def test_non_array_arguments_are_rejected_by_name(metric, va):
+    y, p = va
+    name = metric.__name__
+    with pytest.raises(
+        ValueError, match=f"'y_true' parameter of {name} must be an array-like"
+    ):
+        metric(0.5, p[:, 0])
+    with pytest.raises(ValueError, match=f"'sample_weight' parameter of {name}"):
+        metric(y, p, sample_weight=1.0)
 
 
 def test_sagr_hand_computed_and_zero_rule():
@@ -193,7 +212,11 @@ def test_shape_errors():
 
 def test_parameter_errors(va):
     y, p = va
-    with pytest.raises(ValueError, match="multioutput must be 'raw_values'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'multioutput' parameter of ccc_score must be a str among "
+        r"\{'\w+', '\w+'\} or an array-like. Got 'variance_weighted'",
+    ):
         ccc_score(y, p, multioutput="variance_weighted")
     with pytest.raises(ValueError, match=r"multioutput weights must have shape \(2,\)"):
         ccc_score(y, p, multioutput=[1, 2, 3])

@@ -103,6 +103,10 @@ def test_ranking_errors(multiclass):
         aupr_score(y[:-1], proba)
     with pytest.raises(ValueError, match="y_score must be finite"):
         aupr_score([0, 1], [0.5, np.nan])
+    with pytest.raises(ValueError, match="'labels' parameter of auroc_score must"):
+        auroc_score(y, proba, labels="abcd")
+    with pytest.raises(ValueError, match="'y_score' parameter of aupr_score must"):
+        aupr_score(y, 0.5)
 
 
 def test_classification_report_values(multiclass):
@@ -170,8 +174,12 @@ def test_auto_task_detection():
 
 
 def test_report_errors():
-    with pytest.raises(ValueError, match="task must be 'auto', 'classification'"):
+    with pytest.raises(ValueError, match="'task' parameter of affect_report must be"):
         affect_report([0, 1], [0, 1], task="ranking")
+    with pytest.raises(ValueError, match="'as_frame' parameter of affect_report"):
+        affect_report([0, 1], [0, 1], as_frame="yes")
+    with pytest.raises(ValueError, match="'output_names' parameter of affect_report"):
+        affect_report([[0.1, 0.2]], [[0.1, 0.2]], output_names="valence")
     with pytest.raises(ValueError, match="needs y_pred, or y_proba"):
         affect_report([0, 1], task="classification")
     with pytest.raises(ValueError, match="needs y_pred for a regression report"):

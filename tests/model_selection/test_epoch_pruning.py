@@ -8,7 +8,7 @@ from sklearn.model_selection import cross_val_score
 
 from affect_sklearn import AffectCNNClassifier
 from affect_sklearn.model_selection import EpochPruning, current_trial
-from affect_sklearn.model_selection._pruning import _trial_context
+from affect_sklearn.model_selection._context import _trial_context
 
 from ..conftest import TINY
 
