@@ -37,7 +37,9 @@ def test_string_labels(fitted_classifier, tiny_faces):
     pred = fitted_classifier.predict(tiny_faces.images)
     assert set(pred) <= {"angry", "disgust", "fear"}
     names = np.array(tiny_faces.target_names)[tiny_faces.target]
-    assert 0 <= fitted_classifier.score(tiny_faces.images, names) <= 1
+    # score is the accuracy of predict on the string labels
+    accuracy = np.mean(pred == names)
+    assert fitted_classifier.score(tiny_faces.images, names) == pytest.approx(accuracy)
 
 
 def test_fits_synthetic_faces(small_faces):
@@ -121,52 +123,98 @@ def test_custom_module_class(tiny_faces):
     clone(clf)  # a class parameter clones
 
 
-def test_freeze_backbone_keeps_backbone_weights(tiny_faces):
-    clf = _clf(freeze_backbone=True, max_epochs=1, random_state=0)
-    clf.fit(tiny_faces.images, tiny_faces.target)
-    torch.manual_seed(0)
-    ref = _clf(freeze_backbone=True, max_epochs=1, random_state=0)
-    ref.fit(tiny_faces.images, tiny_faces.target)
-    # the frozen backbone keeps its initial weights: conv weights never get grads
-    for p in clf.net_.module_.backbone.parameters():
-        assert not p.requires_grad
+def _backbone_params(clf):
+    return {
+        k: p.detach().clone() for k, p in clf.net_.module_.backbone.named_parameters()
+    }
 
 
-def test_freeze_backbone_for_n_epochs_then_unfreeze(tiny_faces):
+def _same(a, b):
+    return all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.fixture(scope="module")
+def frozen(tiny_faces):
+    """Backbone parameters and head of a fit with freeze_backbone=True."""
+    clf = _clf(freeze_backbone=True).fit(tiny_faces.images, tiny_faces.target)
+    assert not any(p.requires_grad for p in clf.net_.module_.backbone.parameters())
+    return _backbone_params(clf), clf.net_.module_.head.weight.detach().clone()
+
+
+def test_freeze_backbone_keeps_backbone_weights(tiny_faces, frozen):
+    X, y = tiny_faces.images, tiny_faces.target
+    backbone, head = frozen
+    # other labels, same seed: the same initial weights get other gradients, so
+    # only a backbone that never trains is the same after both fits
+    shuffled = _clf(freeze_backbone=True).fit(X, np.roll(y, 5))
+    assert _same(_backbone_params(shuffled), backbone)
+    assert not torch.equal(shuffled.net_.module_.head.weight, head)
+    trained = _clf().fit(X, y)  # without freezing, the same fit moves the backbone
+    assert not _same(_backbone_params(trained), backbone)
+
+
+def test_freeze_backbone_for_n_epochs_then_unfreeze(tiny_faces, frozen):
     clf = _clf(freeze_backbone=1, max_epochs=2).fit(
         tiny_faces.images, tiny_faces.target
     )
     assert all(p.requires_grad for p in clf.net_.module_.backbone.parameters())
+    # the second epoch trained the backbone that the first kept frozen
+    assert not _same(_backbone_params(clf), frozen[0])
 
 
+@pytest.fixture(scope="module")
+def imbalanced(tiny_faces):
+    """The tiny faces relabelled 13/8/3, so class weights have something to do."""
+    y = tiny_faces.target.copy()
+    y[np.flatnonzero(y == 2)[:5]] = 0
+    return tiny_faces.images, y
+
+
+@pytest.fixture(scope="module")
+def default_proba(imbalanced):
+    """predict_proba of the default tiny fit, the baseline every option must move."""
+    X, y = imbalanced
+    torch.manual_seed(0)
+    return _clf().fit(X, y).predict_proba(X)
+
+
+# Each option, and the class whose mean probability it must raise (None: no
+# direction is implied). The default loss smooths labels by 0.1, so 0.0 is
+# the option that differs.
 @pytest.mark.parametrize(
-    "params",
+    "params, favoured",
     [
-        {"loss": "focal", "focal_gamma": 1.5},
-        {"loss": "cross_entropy", "label_smoothing": 0.1},
-        {"class_weight": "balanced"},
-        {"class_weight": {0: 2.0, 1: 1.0}},
-        {"loss": "focal", "class_weight": "balanced"},
-        {"class_sampling_weights": {0: 5.0, 2: 0.5}},
-        {"class_sampling_weights": "balanced"},
-        {"optimizer": "adam"},
-        {"optimizer": "sgd", "weight_decay": 0.0},
-        {"scheduler": "cosine"},
-        {"scheduler": "step"},
-        {"scheduler": "plateau"},
-        {"scheduler": None},
-        {"grad_clip": 1.0},
-        {"augment": True},
-        {"augment": {"hflip": True, "rotation": 5, "color_jitter": 0.0}},
-        {"augment": {"crop_scale": (0.8, 1.0)}},
-        {"augment": False, "tta": True},
-        {"dropout": 0.0},
+        ({"loss": "focal", "focal_gamma": 1.5}, None),
+        ({"loss": "cross_entropy", "label_smoothing": 0.0}, None),
+        ({"class_weight": "balanced"}, 2),
+        ({"class_weight": {0: 2.0, 1: 1.0}}, 0),
+        ({"loss": "focal", "class_weight": "balanced"}, 2),
+        ({"class_sampling_weights": {0: 5.0, 2: 0.5}}, 0),
+        ({"class_sampling_weights": "balanced"}, 2),
+        ({"optimizer": "adam", "weight_decay": 0.1}, None),
+        ({"optimizer": "sgd", "weight_decay": 0.0}, None),
+        ({"scheduler": "cosine"}, None),
+        ({"scheduler": "step"}, None),
+        ({"scheduler": "plateau"}, None),
+        ({"scheduler": None}, None),
+        ({"grad_clip": 1.0}, None),
+        ({"augment": True}, None),
+        ({"augment": {"hflip": True, "rotation": 5, "color_jitter": 0.0}}, None),
+        ({"augment": {"crop_scale": (0.8, 1.0)}}, None),
+        ({"augment": False, "tta": True}, None),
+        ({"dropout": 0.0}, None),
     ],
 )
-def test_training_options(params, tiny_faces):
-    clf = _clf(**params).fit(tiny_faces.images, tiny_faces.target)
-    proba = clf.predict_proba(tiny_faces.images)
-    assert np.isfinite(proba).all()
+def test_training_options_change_training(params, favoured, imbalanced, default_proba):
+    X, y = imbalanced
+    proba = _clf(**params).fit(X, y).predict_proba(X)
+    assert proba.shape == (24, 3)
+    np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-6)
+    # same seed, same data: only the option differs, so it must reach training
+    assert np.abs(proba - default_proba).max() > 5e-4
+    if favoured is not None:
+        gain = proba.mean(0) - default_proba.mean(0)
+        assert gain[favoured] > 0, gain
 
 
 def test_callable_augmentation_is_used(tiny_faces):
@@ -184,7 +232,9 @@ def test_early_stopping_uses_a_validation_split(small_faces):
     clf = _clf(early_stopping=2, max_epochs=30, validation_fraction=0.25)
     clf.fit(small_faces.images, small_faces.target)
     assert "valid_loss" in clf.history_ and "valid_acc" in clf.history_
-    assert clf.n_epochs_ <= 30
+    # stopped 2 epochs (the patience) after the best validation loss, not at 30
+    best_epoch = int(clf.history_["valid_loss"].to_numpy().argmin()) + 1
+    assert clf.n_epochs_ == best_epoch + 2 < 30
 
 
 def test_checkpoint_dir_writes_best_weights_and_the_training_state(
@@ -351,13 +401,24 @@ def test_cross_val_score_and_pipeline(small_faces):
 
 
 def test_grid_search_with_two_jobs(small_faces):
-    grid = GridSearchCV(
-        _clf(max_epochs=1),
-        {"backbone": ["basic", "compact"]},
-        cv=2,
-        n_jobs=2,
-        scoring="f1_macro",
+    def search(n_jobs):
+        grid = GridSearchCV(
+            _clf(max_epochs=1),
+            {"backbone": ["basic", "compact"]},
+            cv=2,
+            n_jobs=n_jobs,
+            scoring="f1_macro",
+        )
+        return grid.fit(small_faces.images, small_faces.target)
+
+    parallel, serial = search(2), search(1)
+    # seeded fits in worker processes score exactly as in this one
+    np.testing.assert_allclose(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
-    grid.fit(small_faces.images, small_faces.target)
-    assert grid.best_params_["backbone"] in {"basic", "compact"}
-    assert grid.best_estimator_.predict(small_faces.images[:2]).shape == (2,)
+    assert parallel.best_params_ == serial.best_params_
+    assert parallel.best_estimator_.backbone == parallel.best_params_["backbone"]
+    np.testing.assert_array_equal(
+        parallel.best_estimator_.predict(small_faces.images[:8]),
+        serial.best_estimator_.predict(small_faces.images[:8]),
+    )

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from sklearn.metrics import f1_score
 
 from affect_sklearn.experiments import (
     Run,
@@ -101,7 +102,14 @@ def test_history_and_metrics(classifier_run):
     assert len(history) == 2
     assert {"train_loss", "val_loss", "val_accuracy", "val_f1_macro"} <= set(history)
     metrics = classifier_run.metrics
-    assert 0 <= metrics["test_f1_macro"] <= 1 and 0 <= metrics["val_accuracy"] <= 1
+    # the stored scores are those of the saved model's predictions on each part
+    _, test = evaluate_model(classifier_run, part="test")
+    _, val = evaluate_model(classifier_run, part="val")
+    assert metrics["test_f1_macro"] == pytest.approx(
+        f1_score(test["true"], test["pred"], average="macro")
+    )
+    assert metrics["val_accuracy"] == pytest.approx(np.mean(val["true"] == val["pred"]))
+    assert metrics["val_accuracy"] == pytest.approx(history["val_accuracy"].iloc[-1])
     assert metrics["n_epochs"] == 2
     assert metrics["classes"] == ["angry", "disgust", "fear"]
 
@@ -226,7 +234,8 @@ def test_evaluate_model_on_the_run_split_and_other_data(classifier_run):
     assert report["f1_macro"] == pytest.approx(classifier_run.metrics["test_f1_macro"])
     assert len(frame) == 8 and {"index", "true", "pred"} <= set(frame)
     report, frame = evaluate_model(classifier_run.path / "model.pt", DATA, seed=1)
-    assert len(frame) == 40 and 0 <= report["accuracy"] <= 1
+    assert len(frame) == 40
+    assert report["accuracy"] == pytest.approx(np.mean(frame["true"] == frame["pred"]))
     with pytest.raises(ValueError, match="needs data="):
         evaluate_model(classifier_run.path / "model.joblib")
     with pytest.raises(ValueError, match="part must be one of"):
