@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import json
@@ -100,7 +99,8 @@ class TrainingState(Callback):
         for name, cb in net.callbacks_:
             saved = {}
             if callable(getattr(cb, "state_dict", None)):
-                saved["state"] = copy.deepcopy(cb.state_dict())
+                # serialised below before training goes on: no copy needed
+                saved["state"] = cb.state_dict()
             if isinstance(cb, LRScheduler) and hasattr(cb, "lr_scheduler_"):
                 saved["lr_scheduler"] = cb.lr_scheduler_.state_dict()
             if saved:
@@ -150,7 +150,7 @@ class TrainingState(Callback):
         """Load module, optimizer and history; the rest waits for on_train_begin."""
         net.module_.load_state_dict(state["module"])
         net.optimizer_.load_state_dict(state["optimizer"])
-        net.history = History(json.loads(state["history"]))
+        net.history = History(state["history"])
         self.pending_ = state
 
     def on_train_begin(self, net, **kwargs):
@@ -204,8 +204,8 @@ def load_training_state(path):
     Returns
     -------
     state : dict
-        With ``meta`` decoded to a dict, and ``path`` and ``steps`` (the
-        optimisation steps done) added.
+        With ``meta`` decoded to a dict and ``history`` to a list of epoch
+        rows, and ``path`` and ``steps`` (the optimisation steps done) added.
 
     Raises
     ------
@@ -242,8 +242,9 @@ def load_training_state(path):
         why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         raise _corrupt(path, f"{type(exc).__name__}: {why}") from exc
     state["path"] = str(path)
-    history = json.loads(state["history"])
+    state["history"] = json.loads(state["history"])
     state["steps"] = sum(
-        row.get("train_batch_count", len(row.get("batches", []))) for row in history
+        row.get("train_batch_count", len(row.get("batches", [])))
+        for row in state["history"]
     )
     return state

@@ -56,7 +56,7 @@ def _graph_module(estimator, task, tta):
 
         Input scaling (mean/std), resizing and channel repeat live in the
         wrapped module; around it: the mirror-image average under TTA and the
-        output nonlinearity, applied as in ``BaseAffectCNN._forward_arrays``
+        output nonlinearity, applied as in ``AffectNeuralNet.predict_outputs``
         (nonlinearity on the batch and its mirror, then the mean of the two).
         """
 
