@@ -65,7 +65,11 @@ def test_ccc_bounds_and_pearson_dominance(va):
     ccc = ccc_score(y, p, multioutput="raw_values")
     r = pearson_score(y, p, multioutput="raw_values")
     assert np.all(np.abs(ccc) <= np.abs(r) + 1e-12)
-    assert -1.0 <= ccc_score(y, -y) <= 1.0
+    # Mirrored predictions: CCC = -2 var / (2 var + (2 mean)^2), per output.
+    yy = y[:, 0]
+    var, mean = yy.var(), yy.mean()
+    expected = -2 * var / (2 * var + (2 * mean) ** 2)
+    assert ccc_score(yy, -yy) == pytest.approx(expected, rel=1e-12)
 
 
 def test_ccc_penalises_shift_that_pearson_ignores(va):
