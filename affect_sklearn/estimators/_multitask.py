@@ -5,43 +5,27 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-import pandas as pd
-import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EpochScoring
 
 from ..nn._losses import MultiTaskLoss
 from ..nn._modules import MultiTaskModule, to_layout
-from ..utils._multitask import split_multitask_target, unpack_faces
 from ._base import BaseAffectCNN
 from ._docs import fill_doc
 from ._labels import ExpressionLabelsMixin, copy_head_rows
-from ._multitask_scorer import multitask_scorer
+from ._multitask_inputs import check_affect, split_multitask_y, unpack_multitask_X
+from ._multitask_outputs import (
+    MultiTaskOutput,
+    MultiTaskPredictMixin,
+    valid_expression_accuracy,
+)
 
 __all__ = ["AffectCNNMultiTask"]
 
 
-class MultiTaskOutput:
-    """Softmax over the first ``n_classes`` outputs; the rest pass through."""
-
-    def __init__(self, n_classes):
-        self.n_classes = n_classes
-
-    def __call__(self, out):
-        k = self.n_classes
-        return torch.cat([torch.softmax(out[:, :k], dim=1), out[:, k:]], dim=1)
-
-
-def _valid_expression_accuracy(net, X, y):
-    k = net.module_.expression.out_features
-    proba = np.asarray(net.predict_proba(X))[:, :k]
-    return float(np.mean(proba.argmax(1) == np.asarray(y)[:, 0].astype(int)))
-
-
 @fill_doc
-class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
+class AffectCNNMultiTask(MultiTaskPredictMixin, ExpressionLabelsMixin, BaseAffectCNN):
     """One backbone, two heads: expression classes and valence/arousal.
 
     An optional landmark branch encodes (n, k, 2) facial landmarks with a small
@@ -97,6 +81,7 @@ class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
 
     Examples
     --------
+    >>> import pandas as pd
     >>> from affect_sklearn import AffectCNNMultiTask
     >>> from affect_sklearn.datasets import make_faces
     >>> from affect_sklearn.utils import pack_faces
@@ -195,55 +180,15 @@ class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
 
     # ------------------------------------------------------------------ hooks
     def _unpack_X(self, X, *, reset):
-        images, landmarks = unpack_faces(X)
-        if not self.use_landmarks:
-            return images, None
-        if landmarks is None:
-            raise ValueError(
-                "use_landmarks=True needs images and landmarks together: pass "
-                "X = affect_sklearn.utils.pack_faces(images, landmarks); got X of "
-                f"type {type(X).__name__}."
-            )
-        if self.tta is True:
-            raise ValueError(
-                "tta=True is not available with use_landmarks=True (a mirrored image "
-                "no longer matches its landmarks). Set tta=False."
-            )
-        landmarks = np.asarray(landmarks, dtype=np.float32)
-        if not np.isfinite(landmarks).all():
-            raise ValueError(
-                "landmarks contain NaN or infinity; drop those faces or fill the "
-                "points before fitting."
-            )
-        if not reset and landmarks.shape[1] != self.n_landmarks_:
-            raise ValueError(
-                f"X has {landmarks.shape[1]} landmarks per face, but the model was "
-                f"fitted with {self.n_landmarks_}."
-            )
-        return images, landmarks
+        return unpack_multitask_X(self, X, reset=reset)
 
     def _geometric_augmentation(self):
         return not self.use_landmarks
 
     def _prepare_targets(self, y, n_samples):
-        labels, affect = split_multitask_target(y)
-        if len(labels) != n_samples:
-            raise ValueError(
-                f"X and y must have the same number of samples; got {n_samples} "
-                f"images and {len(labels)} targets."
-            )
+        labels, affect = split_multitask_y(y, n_samples)
         codes, attributes = self._encode_labels(labels)
-        if np.isinf(affect).any():
-            raise ValueError("valence/arousal contain infinity; use NaN for missing.")
-        present = affect[~np.isnan(affect)]
-        if present.size and (present.min() < -1 or present.max() > 1):
-            if not self.clip_targets:
-                raise ValueError(
-                    "valence/arousal values must lie in [-1, 1]; got "
-                    f"min={present.min():.3g}, max={present.max():.3g}. Rescale y "
-                    "or set clip_targets=True."
-                )
-            affect = np.clip(affect, -1, 1)
+        affect = check_affect(affect, clip_targets=self.clip_targets)
         return np.column_stack([codes, affect]).astype(np.float32), attributes
 
     def _landmark_attributes(self, landmarks):
@@ -298,7 +243,7 @@ class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
 
     def _valid_scoring(self):
         return EpochScoring(
-            _valid_expression_accuracy,
+            valid_expression_accuracy,
             name="valid_acc",
             lower_is_better=False,
             on_train=False,
@@ -328,87 +273,6 @@ class AffectCNNMultiTask(ExpressionLabelsMixin, BaseAffectCNN):
         self : AffectCNNMultiTask
         """
         return self._fit(X, y)
-
-    def _outputs(self, X):
-        check_is_fitted(self)
-        out = self._forward(X)
-        k = len(self.classes_)
-        return out[:, :k], out[:, k:]
-
-    def predict_proba(self, X):
-        """Expression probabilities, columns in the order of ``classes_``.
-
-        Parameters
-        ----------
-        X : array-like
-            As in :meth:`fit`.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        return self._outputs(X)[0]
-
-    def predict_affect(self, X):
-        """Valence and arousal in [-1, 1].
-
-        Parameters
-        ----------
-        X : array-like
-            As in :meth:`fit`.
-
-        Returns
-        -------
-        affect : ndarray of shape (n_samples, 2)
-        """
-        return self._outputs(X)[1]
-
-    def predict(self, X):
-        """All heads: a DataFrame with columns expression, valence, arousal.
-
-        Parameters
-        ----------
-        X : array-like
-            As in :meth:`fit`.
-
-        Returns
-        -------
-        pred : pandas.DataFrame of shape (n_samples, 3)
-        """
-        proba, affect = self._outputs(X)
-        return pd.DataFrame(
-            {
-                "expression": self.classes_[proba.argmax(1)],
-                "valence": affect[:, 0],
-                "arousal": affect[:, 1],
-            }
-        )
-
-    def score(self, X, y, sample_weight=None):
-        """Mean of expression accuracy and valence/arousal CCC.
-
-        ``0.5 * accuracy + 0.5 * mean(CCC valence, CCC arousal)``, the CCC
-        over the rows that have affect labels; with no affect labels in y,
-        the accuracy alone. Use :func:`multitask_scorer` to score one head.
-
-        Parameters
-        ----------
-        X : array-like
-            As in :meth:`fit`.
-        y : DataFrame or array
-            As in :meth:`fit`.
-        sample_weight : None
-            Not supported; present for API compatibility.
-
-        Returns
-        -------
-        score : float
-        """
-        acc = multitask_scorer("accuracy")(self, X, y)
-        _, affect = split_multitask_target(y)
-        if np.isnan(affect).any(axis=1).all():
-            return acc
-        return 0.5 * acc + 0.5 * multitask_scorer("ccc")(self, X, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

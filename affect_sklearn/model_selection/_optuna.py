@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import numbers
 import time
 import warnings
-from copy import deepcopy
 
 import numpy as np
-import optuna
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
@@ -17,35 +14,19 @@ from sklearn.base import (
     clone,
     is_classifier,
 )
-from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, indexable
+from sklearn.utils.validation import indexable
 
-from ..metrics import get_scorer, get_scorers
+from ._delegation import BestEstimatorMixin
 from ._results import build_cv_results
-from ._storage import make_storage
+from ._study import best_trial, check_scorers, check_search_space, create_study
 from ._trials import run_trials
 
 __all__ = ["OptunaSearchCV"]
 
 
-def _delegate(attr):
-    """available_if check: the refitted (or unfitted) estimator has ``attr``."""
-
-    def check(self):
-        if hasattr(self, "best_estimator_"):
-            getattr(self.best_estimator_, attr)
-        else:
-            getattr(self.estimator, attr)
-        return True
-
-    return check
-
-
-class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
+class OptunaSearchCV(BestEstimatorMixin, MetaEstimatorMixin, BaseEstimator):
     """Search hyperparameters with cross-validation, proposed by an Optuna study.
 
     The ``GridSearchCV`` interface (``fit``, ``best_params_``,
@@ -213,79 +194,6 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    # ------------------------------------------------------------------ checks
-    def _check_distributions(self):
-        valid = self.estimator.get_params(deep=True)
-        for name, dist in self.param_distributions.items():
-            if not isinstance(dist, optuna.distributions.BaseDistribution):
-                raise TypeError(
-                    f"param_distributions[{name!r}] must be an Optuna distribution; "
-                    f"got {type(dist).__name__} ({dist!r}). Use e.g. "
-                    "optuna.distributions.FloatDistribution(1e-4, 1e-1, log=True) "
-                    "or CategoricalDistribution([...])."
-                )
-            if name not in valid:
-                raise ValueError(
-                    f"param_distributions names {name!r}, which is not a parameter "
-                    f"of {type(self.estimator).__name__}; valid names are "
-                    f"{sorted(valid)}."
-                )
-        if self.n_trials is None and self.timeout is None:
-            raise ValueError(
-                "n_trials=None and timeout=None would search forever; set n_trials "
-                "(e.g. n_trials=20) or timeout in seconds."
-            )
-
-    def _check_scoring(self):
-        """Scorers as a dict, and the key of the one the study maximises."""
-        multi = isinstance(self.scoring, list | tuple | set | dict)
-        if not multi:
-            if self.scoring is None:
-                scorer = check_scoring(self.estimator)
-            else:
-                scorer = get_scorer(self.scoring)
-            return {"score": scorer}, "score", False
-        scorers = get_scorers(self.scoring)
-        if not isinstance(self.refit, str) or self.refit not in scorers:
-            raise ValueError(
-                f"With several scorers, refit must name the one to maximise, one "
-                f"of {list(scorers)}; got refit={self.refit!r}."
-            )
-        return scorers, self.refit, True
-
-    def _create_study(self):
-        if self.sampler is not None:
-            sampler = copy.deepcopy(self.sampler)
-        else:
-            rs = self.random_state
-            if rs is None or isinstance(rs, numbers.Integral):
-                seed = rs
-            else:
-                seed = int(check_random_state(rs).randint(0, 2**31 - 1))
-            sampler = optuna.samplers.TPESampler(seed=seed)
-        pruner = copy.deepcopy(self.pruner) if self.pruner is not None else None
-        storage = make_storage(self.storage)
-        try:
-            study = optuna.create_study(
-                storage=storage,
-                study_name=self.study_name,
-                sampler=sampler,
-                pruner=pruner,
-                direction="maximize",
-                load_if_exists=self.load_if_exists,
-            )
-        except optuna.exceptions.DuplicatedStudyError as exc:
-            raise ValueError(
-                f"storage already holds a study named {self.study_name!r}. Pass "
-                "load_if_exists=True to continue it, or choose another study_name."
-            ) from exc
-        if study.direction != optuna.study.StudyDirection.MAXIMIZE:
-            raise ValueError(
-                f"study {study.study_name!r} minimises, but OptunaSearchCV maximises "
-                "scores (higher is better). Use a new study_name."
-            )
-        return study, storage
-
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, *, groups=None, **fit_params):
@@ -307,12 +215,14 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         -------
         self : OptunaSearchCV
         """
-        self._check_distributions()
-        scorers, key, multi = self._check_scoring()
+        check_search_space(
+            self.estimator, self.param_distributions, self.n_trials, self.timeout
+        )
+        scorers, key, multi = check_scorers(self.estimator, self.scoring, self.refit)
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(cv.split(X, y, groups))
-        study, storage = self._create_study()
+        study, storage = create_study(self)
         with warnings.catch_warnings():
             # asking a trial of a heartbeat storage outside Study.optimize warns;
             # the heartbeats are recorded by _Heartbeat here
@@ -334,22 +244,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.return_train_score,
         )
         self.n_trials_ = len(self.cv_results_["params"])
-        try:
-            best = study.best_trial
-        except ValueError as exc:
-            states = self.cv_results_["state"].tolist()
-            first = ""
-            if errors:
-                err = errors[0]
-                if isinstance(err, BaseException):
-                    err = f"{type(err).__name__}: {err}"
-                first = f" The first error was: {err}."
-            raise ValueError(
-                f"No trial of study {study.study_name!r} completed "
-                f"({states.count('PRUNED')} pruned, {states.count('FAIL')} failed)."
-                f"{first} Check the estimator with error_score='raise', relax the "
-                "pruner, or run more trials."
-            ) from exc
+        best = best_trial(study, self.cv_results_["state"].tolist(), errors)
         self.best_params_ = dict(best.params)
         self.best_score_ = float(best.value)
         numbers_ = self.cv_results_["trial_number"].tolist()
@@ -361,75 +256,3 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.refit_time_ = time.perf_counter() - start
             self.best_estimator_ = est
         return self
-
-    # ------------------------------------------------------------------ delegation
-    @property
-    def classes_(self):
-        """Class labels of the refitted estimator."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.classes_
-
-    @property
-    def n_features_in_(self):
-        """Number of features seen by the refitted estimator."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.n_features_in_
-
-    def _best(self):
-        check_is_fitted(self)
-        if not hasattr(self, "best_estimator_"):
-            raise AttributeError(
-                "This OptunaSearchCV was fitted with refit=False; it has no "
-                "best_estimator_ to predict with. Refit with refit=True."
-            )
-        return self.best_estimator_
-
-    @available_if(_delegate("predict"))
-    def predict(self, X):
-        """Predict with the refitted best estimator."""
-        return self._best().predict(X)
-
-    @available_if(_delegate("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities from the refitted best estimator."""
-        return self._best().predict_proba(X)
-
-    @available_if(_delegate("decision_function"))
-    def decision_function(self, X):
-        """Decision function of the refitted best estimator."""
-        return self._best().decision_function(X)
-
-    @available_if(_delegate("transform"))
-    def transform(self, X):
-        """Transform with the refitted best estimator."""
-        return self._best().transform(X)
-
-    def score(self, X, y=None):
-        """Score of the refitted best estimator with the ``refit`` scorer.
-
-        Parameters
-        ----------
-        X : array-like
-            Input data.
-        y : array-like, default=None
-            Targets.
-
-        Returns
-        -------
-        score : float
-        """
-        best = self._best()
-        scorer = self.scorer_[self.refit] if self.multimetric_ else self.scorer_
-        return scorer(best, X, y)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        sub = get_tags(self.estimator)
-        tags.estimator_type = sub.estimator_type
-        tags.classifier_tags = deepcopy(sub.classifier_tags)
-        tags.regressor_tags = deepcopy(sub.regressor_tags)
-        tags.input_tags.pairwise = sub.input_tags.pairwise
-        tags.input_tags.sparse = sub.input_tags.sparse
-        tags.input_tags.three_d_array = sub.input_tags.three_d_array
-        tags.non_deterministic = sub.non_deterministic
-        return tags
