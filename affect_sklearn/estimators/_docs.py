@@ -91,7 +91,12 @@ device : {"auto", "cpu", "cuda"} or str, default="auto"
     device this machine lacks, is a ``ValueError`` from ``fit``.
 random_state : int, RandomState instance or None, default=None
     Seeds weight initialisation, shuffling, augmentation and the split:
-    the same seed gives the same CPU predictions.
+    the same seed gives the same CPU predictions. The seed goes to torch's
+    global generator, so fits that run at the same time in threads of one
+    process (joblib's ``"threading"`` backend, Dask's in-process workers)
+    draw from one generator and are not reproducible; separate processes
+    (joblib's default ``"loky"`` backend, ``n_jobs`` in sklearn's search
+    objects) are.
 checkpoint_dir : str or Path, default=None
     Directory for the checkpoints: ``last_state.pt`` after every epoch (all
     that :meth:`resume` needs; :class:`affect_sklearn.callbacks.TrainingState`),
