@@ -38,11 +38,40 @@ from skorch.callbacks import (
 
 from ._stopping import EarlyStopping, StopOnNonFinite
 
-__all__ = ["BACKBONE_PATTERNS", "default_callbacks"]
+__all__ = [
+    "BACKBONE_PATTERNS",
+    "backbone_param_groups",
+    "default_callbacks",
+    "one_cycle",
+]
 
 # parameter names of the backbone in the classifier/regressor module and in the
 # multi-task module (which nests the image network as ``image``)
 BACKBONE_PATTERNS = ("backbone.*", "image.backbone.*")
+
+
+def backbone_param_groups(lr, backbone_lr):
+    """skorch ``optimizer__param_groups`` giving the backbone ``backbone_lr``.
+
+    None when it equals ``lr``. Each group also records its ``peak_lr`` for
+    :func:`one_cycle`.
+    """
+    if backbone_lr == lr:
+        return None
+    group = {"lr": backbone_lr, "peak_lr": backbone_lr}
+    return [(pattern, dict(group)) for pattern in BACKBONE_PATTERNS]
+
+
+def one_cycle(optimizer, *, max_lr, total_steps, last_epoch=-1):
+    """``OneCycleLR`` peaking at each group's ``peak_lr`` (default ``max_lr``).
+
+    The peaks come from the groups, not from their current ``lr``, which the
+    schedule changes: a resumed fit (``last_epoch >= 0``) finds the same peaks.
+    """
+    peaks = [group.get("peak_lr", max_lr) for group in optimizer.param_groups]
+    return torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=peaks, total_steps=total_steps, last_epoch=last_epoch
+    )
 
 
 def _frozen(net, last=None):
@@ -57,7 +86,7 @@ def _scheduler(name, *, lr, max_epochs, steps_per_epoch, monitor, steps_done):
     if name == "onecycle":
         # batch-stepped: a resumed fit starts at the batches already done
         return LRScheduler(
-            policy=torch.optim.lr_scheduler.OneCycleLR,
+            policy=one_cycle,
             max_lr=lr,
             total_steps=max_epochs * steps_per_epoch,
             step_every="batch",

@@ -44,6 +44,7 @@ from ._persistence import load_estimator, save_estimator
 from ._train import train_net
 from ._training import (
     AUTO_LR,
+    AUTO_BACKBONE_LR_FACTOR,
     AUTO_LR_PRETRAINED,
     auto_max_epochs,
     input_statistics,
@@ -74,6 +75,10 @@ class BaseAffectCNN(BaseEstimator):
         "augment": ["boolean", StrOptions({"auto"}), dict, callable, None],
         "tta": ["boolean", StrOptions({"auto"})],
         "lr": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "backbone_lr": [
+            Interval(numbers.Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
         "optimizer": [StrOptions(set(OPTIMIZERS))],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -165,6 +170,13 @@ class BaseAffectCNN(BaseEstimator):
         if self.lr != "auto":
             return float(self.lr)
         return AUTO_LR_PRETRAINED if self._pretrained_name() else AUTO_LR
+
+    def _resolve_backbone_lr(self, lr):
+        """``backbone_lr``, or for "auto" ``lr`` from scratch and
+        ``lr * AUTO_BACKBONE_LR_FACTOR`` from shipped weights."""
+        if self.backbone_lr != "auto":
+            return float(self.backbone_lr)
+        return lr * AUTO_BACKBONE_LR_FACTOR if self._pretrained_name() else lr
 
     def _make_module(self, c, mean, std, pretrained=False):
         backbone, bb_channels = build_backbone(

@@ -97,6 +97,7 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         class_weight=None,
         class_sampling_weights=None,
         lr="auto",
+        backbone_lr="auto",
         optimizer="adamw",
         weight_decay=1e-4,
         batch_size=64,
@@ -127,6 +128,7 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         self.class_weight = class_weight
         self.class_sampling_weights = class_sampling_weights
         self.lr = lr
+        self.backbone_lr = backbone_lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.batch_size = batch_size

@@ -61,6 +61,12 @@ lr : float or "auto", default="auto"
     Learning rate (the peak rate for the one-cycle schedule). "auto" is
     3e-3 from scratch and 1e-3 when starting from shipped weights
     (``pretrained="fer2013"``).
+backbone_lr : float or "auto", default="auto"
+    Learning rate of the backbone (the convolutional layers), when it should
+    differ from ``lr``, which the head and the rest of the net keep. "auto"
+    is ``lr`` from scratch and ``lr / 10`` when starting from shipped weights:
+    a new head learns fast while the shipped features move slowly (measured
+    in ``benchmarks/bench_small_data.py``).
 optimizer : {"adamw", "adam", "sgd"}, default="adamw"
     Optimizer (SGD uses momentum 0.9).
 weight_decay : float, default=1e-4

@@ -129,6 +129,7 @@ class AffectCNNMultiTask(MultiTaskPredictMixin, ExpressionLabelsMixin, BaseAffec
         augment="auto",
         tta="auto",
         lr="auto",
+        backbone_lr="auto",
         optimizer="adamw",
         weight_decay=1e-4,
         batch_size=64,
@@ -162,6 +163,7 @@ class AffectCNNMultiTask(MultiTaskPredictMixin, ExpressionLabelsMixin, BaseAffec
         self.augment = augment
         self.tta = tta
         self.lr = lr
+        self.backbone_lr = backbone_lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.batch_size = batch_size

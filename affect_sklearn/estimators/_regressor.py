@@ -97,6 +97,7 @@ class AffectCNNRegressor(RegressorMixin, BaseAffectCNN):
         target_range="auto",
         clip_targets=False,
         lr="auto",
+        backbone_lr="auto",
         optimizer="adamw",
         weight_decay=1e-4,
         batch_size=64,
@@ -125,6 +126,7 @@ class AffectCNNRegressor(RegressorMixin, BaseAffectCNN):
         self.target_range = target_range
         self.clip_targets = clip_targets
         self.lr = lr
+        self.backbone_lr = backbone_lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.batch_size = batch_size

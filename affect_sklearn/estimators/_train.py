@@ -8,6 +8,7 @@ import numpy as np
 from skorch.helper import predefined_split
 
 from ..callbacks import TrainingState, default_callbacks
+from ..callbacks._defaults import backbone_param_groups
 from ..nn._data import BatchAugmentation, ImageDataset
 from ..nn._net import build_net
 from ._training import check_resume_meta, fingerprint, split_indices
@@ -55,6 +56,7 @@ def train_net(est, images, landmarks, y_enc, seed, device, warm, resume_state):
     module = est._build_module(images.subset(train_idx), np.random.RandomState(seed))
     max_epochs = est._resolve_max_epochs(n_train)
     lr = est._resolve_lr()
+    backbone_lr = est._resolve_backbone_lr(lr)
     done = 0 if resume_state is None else int(resume_state["steps"])
     callbacks = default_callbacks(
         est,
@@ -95,6 +97,7 @@ def train_net(est, images, landmarks, y_enc, seed, device, warm, resume_state):
         train_split=None if valid_ds is None else predefined_split(valid_ds),
         batch_augment=batch_augment,
         sampler_weights=est._sampler_weights(y_enc[train_idx]),
+        param_groups=backbone_param_groups(lr, backbone_lr),
     )
     if warm:
         try:

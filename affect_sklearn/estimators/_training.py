@@ -14,6 +14,7 @@ from skorch.dataset import ValidSplit
 from ..nn._data import ImageDataset
 
 __all__ = [
+    "AUTO_BACKBONE_LR_FACTOR",
     "AUTO_LR",
     "AUTO_LR_PRETRAINED",
     "AUTO_MAX_EPOCHS",
@@ -43,6 +44,9 @@ AUTO_MAX_EPOCHS = 300
 # ``lr="auto"``: the peak learning rate from scratch, and from shipped weights.
 AUTO_LR = 3e-3
 AUTO_LR_PRETRAINED = 1e-3
+# ``backbone_lr="auto"`` from shipped weights: the backbone at lr / 10, the head
+# at lr (benchmarks/bench_small_data.py).
+AUTO_BACKBONE_LR_FACTOR = 0.1
 
 _DEVICE_TYPES = ("cpu", "cuda", "mps")
 

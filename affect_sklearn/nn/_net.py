@@ -158,6 +158,7 @@ def build_net(
     batch_augment=None,
     sampler_weights=None,
     last_callbacks=(),
+    param_groups=None,
 ):
     """An initialised :class:`AffectNeuralNet` for ``estimator``'s parameters.
 
@@ -168,6 +169,8 @@ def build_net(
     1x1 feature maps). ``net_kwargs`` entries override all of these; its
     ``callbacks`` are appended to ``callbacks``, and ``last_callbacks``
     after them (a callback that saves what the others recorded each epoch).
+    ``param_groups`` are skorch's ``optimizer__param_groups`` (e.g. a
+    backbone learning rate).
     """
     est = estimator
     kwargs = {
@@ -186,6 +189,8 @@ def build_net(
         kwargs["optimizer__momentum"] = 0.9
     if est.weight_decay:
         kwargs["optimizer__weight_decay"] = est.weight_decay
+    if param_groups:
+        kwargs["optimizer__param_groups"] = param_groups
     user = dict(est.net_kwargs or {})
     train_split = user.pop("train_split", train_split)
     callbacks = [

@@ -137,6 +137,65 @@ def test_fine_tuning_defaults_use_a_lower_lr_and_fewer_steps(faces48):
     assert clf.net_.lr == pytest.approx(1e-3)
 
 
+class _GroupLRs(Callback):
+    """Records every optimizer group's lr and parameter names after each batch."""
+
+    def on_train_begin(self, net, **kwargs):
+        ids = {id(p): n for n, p in net.module_.named_parameters()}
+        self.names_ = [
+            {ids[id(p)] for p in g["params"]} for g in net.optimizer_.param_groups
+        ]
+        self.lrs_ = []
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.lrs_.append([g["lr"] for g in net.optimizer_.param_groups])
+
+
+@pytest.mark.parametrize(
+    "params, backbone_peak, head_peak",
+    [
+        ({}, 1e-4, 1e-3),  # auto from shipped weights: backbone at lr / 10
+        ({"lr": 2e-3, "backbone_lr": 5e-4}, 5e-4, 2e-3),
+    ],
+)
+def test_fine_tuning_backbone_learns_slower_than_the_head(
+    faces48, params, backbone_peak, head_peak
+):
+    labels = np.array(["happy", "sad", "contempt"])[faces48.target % 3]
+    rec = _GroupLRs()
+    clf = AffectCNNClassifier(
+        **{**FT, "max_epochs": 4, **params},
+        random_state=0,
+        net_kwargs={"callbacks": [("group_lrs", rec)]},
+    ).fit(faces48.images, labels)
+    backbone, rest = rec.names_
+    assert all(n.startswith("backbone.") for n in backbone)
+    assert "head.weight" in rest and not any(n.startswith("backbone.") for n in rest)
+    lrs = np.array(rec.lrs_)  # (steps, 2): one cycle per group, 4 epochs of 2 batches
+    assert lrs.shape == (8, 2)
+    # the same schedule, scaled to each group's peak
+    np.testing.assert_allclose(lrs[:, 0] / backbone_peak, lrs[:, 1] / head_peak)
+    assert lrs[:, 0].max() == pytest.approx(backbone_peak, rel=0.05)
+    assert clf.predict(faces48.images[:2]).shape == (2,)
+
+
+def test_from_scratch_one_group_at_lr(faces48):
+    rec = _GroupLRs()
+    AffectCNNClassifier(
+        backbone="compact",
+        width=4,
+        max_epochs=4,
+        batch_size=16,
+        device="cpu",
+        random_state=0,
+        net_kwargs={"callbacks": [("group_lrs", rec)]},
+    ).fit(faces48.images, faces48.target)
+    assert len(rec.names_) == 1 and np.array(rec.lrs_).max() == pytest.approx(
+        3e-3, rel=0.05
+    )
+
+
 def test_rgb_faces_start_from_the_grayscale_weights(faces48):
     """An RGB image of a gray face gets the grayscale model's features."""
     gray = faces48.images[:8]
