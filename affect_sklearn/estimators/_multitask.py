@@ -12,8 +12,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EpochScoring
 
+from ..nn._backbones import to_layout
+from ..nn._heads import MultiTaskModule
 from ..nn._losses import MultiTaskLoss
-from ..nn._modules import MultiTaskModule, to_layout
 from ..utils._multitask import split_multitask_target, unpack_faces
 from ._base import BaseAffectCNN
 from ._docs import fill_doc

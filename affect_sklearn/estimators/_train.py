@@ -8,7 +8,8 @@ import numpy as np
 from skorch.helper import predefined_split
 
 from ..callbacks import TrainingState, default_callbacks
-from ..nn._data import BatchAugmentation, ImageDataset
+from ..nn._augment import BatchAugmentation
+from ..nn._dataset import ImageDataset
 from ..nn._net import build_net
 from ._training import check_resume_meta, fingerprint, split_indices
 
