@@ -29,22 +29,19 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ..callbacks import load_training_state
-from ..nn._data import BatchAugmentation, make_augmentation
-from ..nn._modules import (
-    BUILTIN_BACKBONES,
-    TORCHVISION_BACKBONES,
-    AffectNetModule,
-    build_backbone,
-    to_layout,
-)
+from ..nn._augment import BatchAugmentation
+from ..nn._augment_presets import make_augmentation
+from ..nn._backbones import to_layout
+from ..nn._heads import AffectNetModule
 from ..nn._net import OPTIMIZERS
+from ..nn._registry import BUILTIN_BACKBONES, TORCHVISION_BACKBONES, build_backbone
 from ..pretrained._registry import PRETRAINED_MODELS
 from ..utils._validation import check_images
 from ._persistence import load_estimator, save_estimator
 from ._train import train_net
 from ._training import (
-    AUTO_LR,
     AUTO_BACKBONE_LR_FACTOR,
+    AUTO_LR,
     AUTO_LR_PRETRAINED,
     auto_max_epochs,
     input_statistics,

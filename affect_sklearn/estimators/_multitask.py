@@ -9,8 +9,9 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import EpochScoring
 
+from ..nn._backbones import to_layout
+from ..nn._heads import MultiTaskModule
 from ..nn._losses import MultiTaskLoss
-from ..nn._modules import MultiTaskModule, to_layout
 from ._base import BaseAffectCNN
 from ._docs import fill_doc
 from ._labels import ExpressionLabelsMixin, copy_head_rows

@@ -9,7 +9,8 @@ from skorch.helper import predefined_split
 
 from ..callbacks import TrainingState, default_callbacks
 from ..callbacks._defaults import backbone_param_groups
-from ..nn._data import BatchAugmentation, ImageDataset
+from ..nn._augment import BatchAugmentation
+from ..nn._dataset import ImageDataset
 from ..nn._net import build_net
 from ._training import check_resume_meta, fingerprint, split_indices
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from skorch.dataset import ValidSplit
 
-from ..nn._data import ImageDataset
+from ..nn._dataset import ImageDataset
 
 __all__ = [
     "AUTO_BACKBONE_LR_FACTOR",

@@ -18,7 +18,8 @@ from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_device, to_numpy, to_tensor
 
-from ._data import BatchAugmentation, ImageDataset, pixels_to_tensor
+from ._augment import BatchAugmentation
+from ._dataset import ImageDataset, pixels_to_tensor
 
 __all__ = ["OPTIMIZERS", "AffectNeuralNet", "build_net", "softmax"]
 

@@ -7,7 +7,7 @@ from PIL import Image
 
 from affect_sklearn.exceptions import ImageReadError
 from affect_sklearn.nn import BatchAugmentation, ImageDataset, make_augmentation
-from affect_sklearn.nn._data import pixels_to_tensor
+from affect_sklearn.nn._dataset import pixels_to_tensor
 from affect_sklearn.utils import ImageBatch
 
 

@@ -17,7 +17,7 @@ from affect_sklearn.nn import (
     VGGNet,
     build_backbone,
 )
-from affect_sklearn.nn._modules import to_layout, uses_channels_last
+from affect_sklearn.nn._backbones import to_layout, uses_channels_last
 
 # out_features for a given width, as each class documents its last layer
 OUT_FEATURES = {

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator
 
 from affect_sklearn.datasets import load_image_folder
 from affect_sklearn.experiments._predict import _image_sizes
-from affect_sklearn.nn._data import ImageDataset
+from affect_sklearn.nn._dataset import ImageDataset
 from affect_sklearn.temporal._tracking import crop_face
 from affect_sklearn.temporal._video import _center_crop
 from affect_sklearn.transformers import FaceCropper, ImageLoader, ImageResizer

@@ -1,108 +1,20 @@
-"""Torch datasets over in-memory image arrays or lazily read image files."""
+"""Training-time augmentation of whole batches on their device.
+
+A new built-in augmentation is a keyword of :class:`BatchAugmentation` (its
+parameter documentation, a step in ``__call__``), a check in
+``_augment_checks.py`` and a default in ``_augment_presets.py``.
+"""
 
 from __future__ import annotations
 
 import math
-import numbers
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from torch.utils.data import Dataset
 
-from ..utils._validation import ImageBatch, read_image
+from ._augment_checks import check_augmentation, crop_pair
 
-__all__ = ["BatchAugmentation", "ImageDataset", "make_augmentation"]
-
-
-def pixels_to_tensor(arr):
-    """A float32 tensor copy of pixels: uint8 scaled to [0, 1], floats as they are.
-
-    The one conversion rule for training, prediction and the estimators' fast
-    prediction path (a copy, since inputs may be read-only).
-    """
-    x = torch.from_numpy(np.array(arr))
-    return x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
-
-
-class ImageDataset(Dataset):
-    """(image, target) pairs from an :class:`~affect_sklearn.utils.ImageBatch`.
-
-    uint8 pixels are scaled to [0, 1]; float pixels pass through. Path input is
-    read one file at a time, so a data set larger than memory trains.
-
-    Parameters
-    ----------
-    images : ImageBatch
-        Validated images.
-    y : ndarray or None
-        Targets (int64 class indices or float32 values). None yields a dummy 0.
-    transform : callable or None
-        Applied to the (C, H, W) float tensor of each training sample.
-    flip : bool
-        Mirror every image horizontally (test-time augmentation).
-    landmarks : ndarray of shape (n, k, 2) or None
-        Per-sample landmarks; when given, samples are ``({"x": image,
-        "landmarks": points}, target)`` so skorch passes both to the module.
-    """
-
-    def __init__(
-        self, images: ImageBatch, y=None, transform=None, flip=False, landmarks=None
-    ):
-        self.images = images
-        self.y = y
-        self.transform = transform
-        self.flip = flip
-        self.landmarks = landmarks
-
-    def __len__(self):
-        return len(self.images)
-
-    def _pixels(self, i):
-        if self.images.data is not None:
-            arr = self.images.data[i]
-        else:
-            c, h, w = self.images.shape
-            arr = read_image(self.images.paths[i], channels=c, size=(h, w))
-        return pixels_to_tensor(arr)
-
-    def __getitem__(self, i):
-        x = self._pixels(i)
-        if self.transform is not None:
-            x = self.transform(x)
-        if self.flip:
-            x = torch.flip(x, dims=(-1,))
-        target = 0 if self.y is None else self.y[i]
-        if self.landmarks is not None:
-            points = torch.as_tensor(self.landmarks[i], dtype=torch.float32)
-            return {"x": x, "landmarks": points}, target
-        return x, target
-
-
-# Default training-time augmentation strength for augment=True.
-_DEFAULT_AUGMENT = {
-    "hflip": True,
-    "rotation": 10.0,
-    "translate": 0.08,
-    "scale": (0.9, 1.1),
-    "color_jitter": 0.2,
-    "crop_scale": None,
-    "crop_size": None,
-    "resize_from": None,
-    "resize_until": 0.75,
-    "erase": None,
-}
-
-
-# augment="auto": flips and shifts only. On FER-2013 in a 15-minute CPU budget
-# (11 epochs) this scored 0.652 accuracy / 0.609 macro F1 against 0.648 / 0.583
-# for the full set above (benchmarks/bench_fer2013.py; README).
-_AUTO_AUGMENT = {
-    **_DEFAULT_AUGMENT,
-    "rotation": 0.0,
-    "scale": None,
-    "color_jitter": 0.0,
-}
+__all__ = ["BatchAugmentation"]
 
 
 class BatchAugmentation:
@@ -202,100 +114,7 @@ class BatchAugmentation:
         self.resize_from = resize_from
         self.resize_until = resize_until
         self.erase = erase
-        self._check()
-
-    def _check(self):
-        """Reject settings that would fail, or silently do nothing, inside torch."""
-
-        def number(name, low, high, closed=False):
-            """``closed``: ``high`` itself is allowed, [low, high] not [low, high)."""
-            value = getattr(self, name)
-            if value is None:  # off, like 0
-                return
-            span = f"[{low}, {high}{']' if closed else ')'}"
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise TypeError(
-                    f"augmentation {name!r} must be a number in {span} "
-                    f"(0 or None turns it off); got {value!r} of type "
-                    f"{type(value).__name__}."
-                )
-            if not (low <= value <= high if closed else low <= value < high):
-                raise ValueError(
-                    f"augmentation {name!r} must be in {span} (0 or None "
-                    f"turns it off); got {value}."
-                )
-
-        def interval(name, high):
-            value = getattr(self, name)
-            if value is None:
-                return
-            try:
-                low_v, high_v = (float(v) for v in value)
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"augmentation {name!r} must be None or a (low, high) pair of "
-                    f"numbers, e.g. {name}=(0.9, 1.1); got {value!r}."
-                ) from None
-            if not 0 < low_v <= high_v <= high:
-                bound = "" if high == math.inf else f" <= {high}"
-                raise ValueError(
-                    f"augmentation {name!r} needs 0 < low <= high{bound} (None "
-                    f"turns it off); got {value!r}."
-                )
-
-        if not isinstance(self.hflip, bool | np.bool_):
-            raise TypeError(
-                f"augmentation 'hflip' must be True or False; got {self.hflip!r}."
-            )
-        number("rotation", 0, 180)
-        number("translate", 0, 1)
-        number("color_jitter", 0, 1)
-        number("erase", 0, 1, closed=True)  # a probability
-        interval("scale", math.inf)
-        interval("crop_scale", 1.0)
-        if self.crop_size is not None:
-            size = self.crop_size
-            pair = self._crop_pair()
-            try:
-                ok = len(pair) == 2 and all(
-                    isinstance(v, numbers.Integral) and not isinstance(v, bool)
-                    for v in pair
-                )
-            except TypeError:
-                ok = False
-            if not ok:
-                raise TypeError(
-                    "augmentation 'crop_size' must be None, a positive int or a "
-                    f"(height, width) pair of positive ints, e.g. crop_size=40; got "
-                    f"{size!r}."
-                )
-            if min(pair) <= 0:
-                raise ValueError(
-                    "augmentation 'crop_size' must be positive, e.g. crop_size=40; "
-                    f"got {size!r}."
-                )
-        if self.resize_from is not None:
-            value = self.resize_from
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-                raise TypeError(
-                    "augmentation 'resize_from' must be None or a positive int (the "
-                    f"starting size in pixels), e.g. resize_from=32; got {value!r}."
-                )
-            if value <= 0:
-                raise ValueError(
-                    "augmentation 'resize_from' must be positive, e.g. "
-                    f"resize_from=32; got {value!r}."
-                )
-        until = self.resize_until
-        if not isinstance(until, numbers.Real) or isinstance(until, bool):
-            raise TypeError(
-                "augmentation 'resize_until' must be a number in (0, 1], e.g. "
-                f"resize_until=0.75; got {until!r}."
-            )
-        if not 0 < until <= 1:
-            raise ValueError(
-                f"augmentation 'resize_until' must be in (0, 1]; got {until!r}."
-            )
+        check_augmentation(self)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -341,8 +160,7 @@ class BatchAugmentation:
 
     def _crop_pair(self):
         """``crop_size`` as given, with an int read as a square crop."""
-        size = self.crop_size
-        return (size, size) if isinstance(size, numbers.Integral) else size
+        return crop_pair(self.crop_size)
 
     def _crop_hw(self, h, w):
         """(height, width) of the augmented batch for h x w input images."""
@@ -472,68 +290,3 @@ class BatchAugmentation:
         if self.erase:
             x = self._erase(x)
         return x[0] if single else x
-
-
-def make_augmentation(augment, shape, *, geometric=True):
-    """Build the training-time augmentation for ``augment``, or None.
-
-    Parameters
-    ----------
-    augment : bool, "auto", dict or callable
-        ``False``/``None``: none. ``True``: flip, rotation up to 10 degrees,
-        shifts up to 8 %, scale 0.9-1.1 and brightness/contrast jitter 0.2, as a
-        :class:`BatchAugmentation` that the estimators apply to whole batches.
-        ``"auto"``: flips and shifts up to 8 % only, for images at least 16
-        pixels on each side (on FER-2013 in a 15-minute CPU budget this beat
-        the full set of ``True`` by 0.4 point of accuracy and 2.6 points of
-        macro F1), brightness/contrast jitter 0.2 when ``geometric=False``, and
-        none for smaller inputs (e.g. tabular columns read as pixels). A dict
-        overrides the defaults of ``True`` (keys ``hflip``, ``rotation``,
-        ``translate``, ``scale``, ``color_jitter``, ``crop_scale``,
-        ``crop_size``, ``resize_from``, ``resize_until``, ``erase``). A callable
-        (e.g. a ``torchvision.transforms.v2.Compose``) is used as is, on one
-        (C, H, W) image at a time.
-    shape : tuple
-        (C, H, W) of the images.
-    geometric : bool, default=True
-        False keeps only the brightness/contrast jitter of the built-in
-        settings (used when landmarks must stay aligned with the pixels).
-
-    Returns
-    -------
-    augmentation : BatchAugmentation, callable or None
-    """
-    if augment is None or augment is False:
-        return None
-    if callable(augment):
-        return augment
-    _, h, w = shape
-    cfg = dict(_DEFAULT_AUGMENT)
-    if augment == "auto":
-        if min(h, w) < 16:
-            return None
-        if geometric:  # with landmarks, the jitter of True is all that is left
-            cfg = dict(_AUTO_AUGMENT)
-    if isinstance(augment, dict):
-        unknown = set(augment) - set(cfg)
-        if unknown:
-            raise ValueError(
-                f"augment has unknown keys {sorted(unknown)}; valid keys are "
-                f"{sorted(cfg)}."
-            )
-        cfg.update(augment)
-    if not geometric:
-        cfg.update(
-            hflip=False,
-            rotation=0,
-            translate=0,
-            scale=None,
-            crop_scale=None,
-            crop_size=None,
-            resize_from=None,
-        )
-    aug = BatchAugmentation(**cfg)
-    aug._crop_hw(h, w)  # a crop larger than the images: say so now, not mid-fit
-    if not (aug.geometric or aug.color_jitter or aug.erase):
-        return None
-    return aug
