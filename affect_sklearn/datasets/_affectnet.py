@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._classes import AFFECTNET_CLASSES
 from ._image_io import (
     _check_color_mode,
     _check_image_size,
@@ -18,7 +19,6 @@ from ._image_io import (
     _read_images,
     summarize_classes,
 )
-from ._synthetic import AFFECTNET_CLASSES
 
 # AffectNet's own expression indices 0-7 (8-10 = none, uncertain, non-face).
 AFFECTNET_EXPRESSIONS = (

@@ -15,7 +15,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from tqdm.auto import tqdm
 
 from ..utils._image_io import decode_errors, decode_image, image_size
-from ._synthetic import FER2013_CLASSES
+from ._classes import FER2013_CLASSES
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 _COLOR_MODES = {"grayscale": 1, "rgb": 3}

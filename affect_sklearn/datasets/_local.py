@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._classes import FER2013_CLASSES
 from ._fer_csv import read_fer_csv
 from ._image_io import (
     _check_color_mode,
@@ -15,7 +16,6 @@ from ._image_io import (
     _scan_class_folders,
     summarize_classes,
 )
-from ._synthetic import FER2013_CLASSES
 
 
 def load_image_folder(

@@ -6,31 +6,38 @@ import datetime
 import hashlib
 import json
 import math
-import numbers
 import os
 import warnings
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, train_test_split
 from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 from sklearn.utils.multiclass import type_of_target
 
 _FORMAT = "affect_sklearn.split_manifest"
 _PARTS = ("train", "val", "test")
 
 
+# A part's size: a fraction of the samples, or a count (checked against n later).
+_SIZE = [
+    Interval(RealNotInt, 0, 1, closed="left"),
+    Interval(Integral, 0, None, closed="left"),
+]
+
+
 def _n_out(size, n, name):
     """Number of samples for a part given as a fraction or a count."""
-    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
-        if 0 <= size < n:
-            return int(size)
-    elif isinstance(size, numbers.Real) and 0 <= size < 1:
+    if not isinstance(size, Integral):
         return math.ceil(size * n)
-    raise ValueError(
-        f"{name} must be a fraction in [0, 1) or a sample count in [0, {n}); got "
-        f"{size!r}. Pass e.g. {name}=0.2."
-    )
+    if size >= n:
+        raise ValueError(
+            f"{name}={size!r} asks for {size} samples but y has only {n}; pass a "
+            f"sample count in [0, {n}) or a fraction in [0, 1), e.g. {name}=0.2."
+        )
+    return int(size)
 
 
 def _split_off(idx, y, groups, n_out, stratify, seed):
@@ -70,6 +77,17 @@ def _split_off(idx, y, groups, n_out, stratify, seed):
     return idx[rest], idx[out]
 
 
+@validate_params(
+    {
+        "y": ["array-like"],
+        "test_size": _SIZE,
+        "val_size": _SIZE,
+        "stratify": ["boolean"],
+        "groups": ["array-like", None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_split(
     y, *, test_size=0.2, val_size=0.1, stratify=True, groups=None, random_state=None
 ):
@@ -141,7 +159,7 @@ def make_split(
                 "more subjects, or set test_size=0 or val_size=0."
             )
     stratified = bool(stratify) and type_of_target(y) in ("binary", "multiclass")
-    if isinstance(random_state, numbers.Integral):
+    if isinstance(random_state, Integral):
         seed = int(random_state)
     else:
         seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))

@@ -6,52 +6,23 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._detector_input import resolve_classes, validate_labels, validate_sequences
 from ._metrics import change_point_scores, change_points_from_labels
-from ._sequences import split_sequences
 from ._smoothing import (
-    _check_proba,
     ema_smooth,
     enforce_min_duration,
     hmm_posteriors,
     hysteresis_argmax,
     runs,
-    sticky_transition_matrix,
     viterbi_decode,
 )
+from ._transitions import learn_transitions
 
-__all__ = ["VA_QUADRANTS", "EmotionChangeDetector"]
-
-#: Labels of ``input_type="va"``: the quadrants of the valence/arousal plane.
-VA_QUADRANTS = ("positive_active", "negative_active", "negative_calm", "positive_calm")
-# Softness of the quadrant probabilities: P(valence > 0) = expit(valence / 0.1).
-_VA_SCALE = 0.1
-# stay_prob when it is neither given nor learnable (fit without labels).
-_DEFAULT_STAY = 0.9
-_FORMS = (
-    "per-frame probabilities of shape (n_frames, n_classes) for one sequence, a "
-    "list of such arrays (or a 1-D object array) for several, or an array of shape "
-    "(n_sequences, n_frames, n_classes)"
-)
-
-
-def _va_to_proba(va):
-    """Soft quadrant probabilities, in the order of VA_QUADRANTS."""
-    pv = expit(va[:, 0] / _VA_SCALE)
-    pa = expit(va[:, 1] / _VA_SCALE)
-    return np.stack([pv * pa, (1 - pv) * pa, (1 - pv) * (1 - pa), pv * (1 - pa)], 1)
-
-
-def _va_to_labels(va):
-    """Hard quadrant labels of (n, 2) valence/arousal values (0 counts as >= 0)."""
-    q = np.where(
-        va[:, 0] >= 0, np.where(va[:, 1] >= 0, 0, 3), np.where(va[:, 1] >= 0, 1, 2)
-    )
-    return np.asarray(VA_QUADRANTS, dtype=object)[q]
+__all__ = ["EmotionChangeDetector"]
 
 
 class EmotionChangeDetector(BaseEstimator):
@@ -193,122 +164,6 @@ class EmotionChangeDetector(BaseEstimator):
         self.classes = classes
         self.tolerance = tolerance
 
-    # ------------------------------------------------------------ input
-    def _sequences(self, X, *, reset):
-        """(list of (n_frames, n_classes) probability arrays, single)."""
-        name = type(self).__name__
-        seqs, single = split_sequences(
-            X, frame_ndim=2, prefix=f"{name} expects", expected=_FORMS, dtype=np.float64
-        )
-        va = self.input_type == "va"
-        n_cols = seqs[0].shape[1] if seqs[0].ndim == 2 else None
-        if va and n_cols != 2:
-            raise ValueError(
-                f"{name} with input_type='va' expects 2 columns (valence, arousal) "
-                f"per frame; got shape {seqs[0].shape}. Use input_type='proba' for "
-                "class probabilities."
-            )
-        if not reset and n_cols != self.n_features_in_:
-            what = "valence, arousal" if va else "one per class of classes_"
-            raise ValueError(
-                f"X has {n_cols} columns per frame, but {name} was fitted with "
-                f"{self.n_features_in_} ({what}). Pass the same kind of predictions "
-                "as in fit."
-            )
-        out = []
-        for i, seq in enumerate(seqs):
-            if seq.ndim != 2 or seq.shape[1] != n_cols or seq.shape[0] == 0:
-                raise ValueError(
-                    f"{name}: every sequence must be a non-empty array of shape "
-                    f"(n_frames, {n_cols}); sequence {i} has shape {seq.shape}."
-                )
-            arr = _check_proba(seq, f"sequence {i}")
-            if va:
-                missing = np.isnan(arr[:, 0])
-                arr = _va_to_proba(np.nan_to_num(arr))
-                arr[missing] = np.nan
-            else:
-                lo, hi = np.nanmin(arr, initial=0.0), np.nanmax(arr, initial=1.0)
-                if lo < -1e-6 or hi > 1 + 1e-6:
-                    raise ValueError(
-                        f"{name} expects probabilities in [0, 1]; sequence {i} has "
-                        f"min={lo:.3g}, max={hi:.3g}. Pass predict_proba output, or "
-                        "set input_type='va' for valence/arousal."
-                    )
-            out.append(arr)
-        if reset:
-            self.n_features_in_ = n_cols
-        return out, single
-
-    def _label_sequences(self, y, seqs, single):
-        """Per-frame labels matching the sequences, as a list of 1-D arrays."""
-        name = type(self).__name__
-        va = self.input_type == "va"
-        items = [y] if single else y
-        if isinstance(items, np.ndarray) and items.ndim == 1 and not single:
-            items = list(items)
-        try:
-            n_items = len(items)
-        except TypeError:
-            raise TypeError(
-                f"{name}: y must hold per-frame labels, one array per sequence; got "
-                f"{type(y).__name__}."
-            ) from None
-        if n_items != len(seqs):
-            raise ValueError(
-                f"{name}: y must hold one label sequence per sequence of X; got "
-                f"{n_items} for {len(seqs)} sequences."
-            )
-        out = []
-        for i, (lab, seq) in enumerate(zip(items, seqs, strict=True)):
-            lab = np.asarray(lab)
-            if va and lab.ndim == 2 and lab.shape[1] == 2:
-                lab = _va_to_labels(lab.astype(np.float64))
-            if lab.ndim != 1 or len(lab) != len(seq):
-                alt = " or valence/arousal of shape (n_frames, 2)" if va else ""
-                raise ValueError(
-                    f"{name}: y[{i}] must hold one label per frame, shape "
-                    f"({len(seq)},){alt}; got shape {lab.shape}."
-                )
-            out.append(lab)
-        return out
-
-    def _resolve_classes(self, labels):
-        name = type(self).__name__
-        k = self.n_features_in_
-        if self.input_type == "va":
-            if self.classes is not None:
-                raise ValueError(
-                    f"{name}: with input_type='va' the classes are the quadrants "
-                    f"{VA_QUADRANTS}; got classes={self.classes!r}. Leave "
-                    "classes=None."
-                )
-            return np.asarray(VA_QUADRANTS, dtype=object)
-        if k < 2:
-            raise ValueError(
-                f"{name} needs at least 2 probability columns (classes); got {k}."
-            )
-        if self.classes is not None:
-            classes = np.asarray(self.classes)
-            if classes.ndim != 1 or len(classes) != k or len(np.unique(classes)) != k:
-                raise ValueError(
-                    f"classes must name each of the {k} probability columns once; "
-                    f"got classes={self.classes!r}. Pass e.g. clf.classes_."
-                )
-            return classes
-        if labels is None:
-            return np.arange(k)
-        uniq = np.unique(np.concatenate(labels))
-        if len(uniq) == k:
-            return uniq
-        if np.issubdtype(uniq.dtype, np.integer) and uniq.min() >= 0 and uniq.max() < k:
-            return np.arange(k)
-        raise ValueError(
-            f"{name}: y has {len(uniq)} distinct labels {uniq[:8].tolist()} but X "
-            f"has {k} probability columns. Pass classes=clf.classes_ to name the "
-            "columns."
-        )
-
     # ------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -330,41 +185,12 @@ class EmotionChangeDetector(BaseEstimator):
         -------
         self : object
         """
-        seqs, single = self._sequences(X, reset=True)
-        labels = None if y is None else self._label_sequences(y, seqs, single)
-        self.classes_ = self._resolve_classes(labels)
-        k = len(self.classes_)
-        if labels is None:
-            stay = _DEFAULT_STAY if self.stay_prob is None else float(self.stay_prob)
-            self.stay_prob_ = stay
-            self.transmat_ = sticky_transition_matrix(k, stay)
-            self.startprob_ = np.full(k, 1.0 / k)
-            return self
-        index = {c: i for i, c in enumerate(self.classes_.tolist())}
-        counts = np.zeros((k, k))
-        freq = np.ones(k)
-        for i, lab in enumerate(labels):
-            unknown = set(lab.tolist()) - set(index)
-            if unknown:
-                raise ValueError(
-                    f"y[{i}] has labels {sorted(map(str, unknown))[:5]} that are not "
-                    f"in classes {self.classes_.tolist()}. Pass classes naming the "
-                    "probability columns."
-                )
-            idx = np.fromiter((index[c] for c in lab.tolist()), np.intp, len(lab))
-            np.add.at(counts, (idx[:-1], idx[1:]), 1)
-            freq += np.bincount(idx, minlength=k)
-        n_stay = np.trace(counts)
-        if self.stay_prob is None:
-            self.stay_prob_ = float((n_stay + 1) / (counts.sum() + 2))
-        else:
-            self.stay_prob_ = float(self.stay_prob)
-        switches = counts + 1
-        np.fill_diagonal(switches, 0)
-        switches /= switches.sum(axis=1, keepdims=True)
-        self.transmat_ = switches * (1 - self.stay_prob_)
-        np.fill_diagonal(self.transmat_, self.stay_prob_)
-        self.startprob_ = freq / freq.sum()
+        seqs, single = validate_sequences(self, X, reset=True)
+        labels = None if y is None else validate_labels(self, y, seqs, single)
+        self.classes_ = resolve_classes(self, labels)
+        self.stay_prob_, self.transmat_, self.startprob_ = learn_transitions(
+            labels, self.classes_, self.stay_prob
+        )
         return self
 
     # ------------------------------------------------------------ decode
@@ -403,7 +229,7 @@ class EmotionChangeDetector(BaseEstimator):
             One label of ``classes_`` per frame; a list for several sequences.
         """
         self._check_ready()
-        seqs, single = self._sequences(X, reset=False)
+        seqs, single = validate_sequences(self, X, reset=False)
         out = [self.classes_[self._decode(p)] for p in seqs]
         return out[0] if single else out
 
@@ -425,7 +251,7 @@ class EmotionChangeDetector(BaseEstimator):
             Columns in the order of ``classes_``.
         """
         self._check_ready()
-        seqs, single = self._sequences(X, reset=False)
+        seqs, single = validate_sequences(self, X, reset=False)
         if self.method == "hmm":
             out = [
                 hmm_posteriors(self._emissions(p), self.transmat_, self.startprob_)
@@ -468,7 +294,7 @@ class EmotionChangeDetector(BaseEstimator):
             the segment's label over its observed frames (NaN when none is).
         """
         self._check_ready()
-        seqs, _ = self._sequences(X, reset=False)
+        seqs, _ = validate_sequences(self, X, reset=False)
         rows = []
         for s, proba in enumerate(seqs):
             starts, ends, cols = runs(self._decode(proba))
@@ -502,8 +328,8 @@ class EmotionChangeDetector(BaseEstimator):
                 f"{type(self).__name__}.score needs the true per-frame labels y; "
                 "got y=None."
             )
-        seqs, single = self._sequences(X, reset=False)
-        labels = self._label_sequences(y, seqs, single)
+        seqs, single = validate_sequences(self, X, reset=False)
+        labels = validate_labels(self, y, seqs, single)
         pred = [self.classes_[self._decode(p)] for p in seqs]
         true_cps = change_points_from_labels(labels)
         pred_cps = change_points_from_labels(pred)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ._sequences import split_sequences
 from ._smoothing import runs
@@ -80,6 +81,14 @@ def _match(true, pred, tolerance):
     return tp
 
 
+@validate_params(
+    {
+        "true_cps": ["array-like"],
+        "pred_cps": ["array-like"],
+        "tolerance": [Interval(Integral, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def change_point_scores(true_cps, pred_cps, *, tolerance=5):
     """Precision, recall and F1 of detected change points within a tolerance.
 
@@ -114,15 +123,6 @@ def change_point_scores(true_cps, pred_cps, *, tolerance=5):
     >>> change_point_scores([10, 50], [12, 30, 49], tolerance=3)
     (0.6666666666666666, 1.0, 0.8)
     """
-    if (
-        not isinstance(tolerance, numbers.Integral)
-        or isinstance(tolerance, bool)
-        or tolerance < 0
-    ):
-        raise ValueError(
-            f"tolerance must be a non-negative integer number of frames; got "
-            f"tolerance={tolerance!r}."
-        )
     true, t_nested = _check_cps(true_cps, "true_cps")
     pred, p_nested = _check_cps(pred_cps, "pred_cps")
     if len(true) != len(pred) or t_nested != p_nested:
@@ -141,6 +141,14 @@ def change_point_scores(true_cps, pred_cps, *, tolerance=5):
     return float(precision), float(recall), float(f1)
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "min_overlap": [Interval(Real, 0, 1, closed="right")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def segment_accuracy(y_true, y_pred, *, min_overlap=0.5):
     """Fraction of true segments whose label the prediction recovers.
 
@@ -169,15 +177,6 @@ def segment_accuracy(y_true, y_pred, *, min_overlap=0.5):
     >>> segment_accuracy([0, 0, 0, 0, 1, 1, 2, 2], [0, 0, 0, 1, 0, 0, 2, 2])
     0.6666666666666666
     """
-    if (
-        not isinstance(min_overlap, numbers.Real)
-        or isinstance(min_overlap, bool)
-        or not 0 < min_overlap <= 1
-    ):
-        raise ValueError(
-            f"min_overlap must be a fraction in (0, 1]; got min_overlap="
-            f"{min_overlap!r}. 0.5 asks for the right label on half the frames."
-        )
     true, t_nested = _as_sequences(y_true, "y_true")
     pred, p_nested = _as_sequences(y_pred, "y_pred")
     lengths_t = [len(s) for s in true]

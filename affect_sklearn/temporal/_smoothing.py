@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import heapq
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["ema_smooth", "sticky_transition_matrix", "viterbi_decode"]
 
@@ -33,6 +34,10 @@ def _check_proba(proba, name="proba"):
     return arr
 
 
+@validate_params(
+    {"proba": ["array-like"], "alpha": [Interval(Real, 0, 1, closed="right")]},
+    prefer_skip_nested_validation=True,
+)
 def ema_smooth(proba, alpha=0.3):
     """Exponential moving average of per-frame probabilities (causal).
 
@@ -64,15 +69,6 @@ def ema_smooth(proba, alpha=0.3):
            [0.5 , 0.5 ],
            [0.75, 0.25]])
     """
-    if (
-        not isinstance(alpha, numbers.Real)
-        or isinstance(alpha, bool)
-        or not 0 < alpha <= 1
-    ):
-        raise ValueError(
-            f"alpha must be a number in (0, 1] (the weight of the newest frame); "
-            f"got alpha={alpha!r}. Use e.g. alpha=0.3."
-        )
     arr = _check_proba(proba)
     n, k = arr.shape
     out = np.empty_like(arr)
@@ -89,6 +85,13 @@ def ema_smooth(proba, alpha=0.3):
     return out
 
 
+@validate_params(
+    {
+        "n_classes": [Interval(Integral, 2, None, closed="left")],
+        "stay_prob": [Interval(Real, 0, 1, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def sticky_transition_matrix(n_classes, stay_prob):
     """Transition matrix that stays with ``stay_prob`` and switches uniformly.
 
@@ -112,13 +115,6 @@ def sticky_transition_matrix(n_classes, stay_prob):
            [0.05, 0.9 , 0.05],
            [0.05, 0.05, 0.9 ]])
     """
-    if not isinstance(n_classes, numbers.Integral) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}.")
-    if not isinstance(stay_prob, numbers.Real) or not 0 < stay_prob < 1:
-        raise ValueError(
-            f"stay_prob must be a probability in (0, 1); got {stay_prob!r}. "
-            "Values near 1 (e.g. 0.98) give few, long segments."
-        )
     off = (1.0 - stay_prob) / (n_classes - 1)
     mat = np.full((n_classes, n_classes), off)
     np.fill_diagonal(mat, stay_prob)

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import time
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.validation import check_is_fitted
 
 from ._detector import EmotionChangeDetector
-from ._video_io import _check_sampling, _cv2, _iter_frames, _open
+from ._video_io import SAMPLING_CONSTRAINTS, _cv2, _iter_frames, _open
 from ._video_results import _results
 
 __all__ = ["analyze_video"]
@@ -64,19 +70,12 @@ def _make_cropper(face_cropper, size):
     """(FaceCropper or None, detection size of ``detect_size="auto"``)."""
     from ..transformers import FaceCropper
 
-    if face_cropper is None or (
-        isinstance(face_cropper, str) and face_cropper == "haar"
-    ):
+    if face_cropper is None or face_cropper == "haar":
         return FaceCropper(size=size, detector="haar", upsample=0), 320
-    if isinstance(face_cropper, str):
-        if face_cropper == "none":
-            return None, None
-        if face_cropper in ("hog", "cnn"):
-            return FaceCropper(size=size, detector=face_cropper, upsample=0), None
-        raise ValueError(
-            "face_cropper must be a FaceCropper, None, 'haar', 'hog', 'cnn' or "
-            f"'none'; got {face_cropper!r}."
-        )
+    if face_cropper == "none":
+        return None, None
+    if face_cropper in ("hog", "cnn"):
+        return FaceCropper(size=size, detector=face_cropper, upsample=0), None
     if not isinstance(face_cropper, FaceCropper):
         raise TypeError(
             "face_cropper must be a FaceCropper, None or one of 'haar', 'hog', "
@@ -90,42 +89,6 @@ def _make_cropper(face_cropper, size):
     cropper = clone(face_cropper)
     cropper._validate_params()
     return cropper, None
-
-
-def _check_tracking(detect_size, detect_every, track_threshold):
-    if not (
-        detect_size is None
-        or (isinstance(detect_size, str) and detect_size == "auto")
-        or (
-            isinstance(detect_size, numbers.Integral)
-            and not isinstance(detect_size, bool)
-            and detect_size >= 32
-        )
-    ):
-        raise ValueError(
-            "detect_size must be an integer >= 32 (longest side of the copy of the "
-            "frame that faces are detected in), 'auto' or None (the full frame); "
-            f"got detect_size={detect_size!r}."
-        )
-    if (
-        not isinstance(detect_every, numbers.Integral)
-        or isinstance(detect_every, bool)
-        or detect_every < 1
-    ):
-        raise ValueError(
-            "detect_every must be a positive integer (frames between full face "
-            f"detections); got detect_every={detect_every!r}. Use detect_every=1 "
-            "to detect in every frame."
-        )
-    if (
-        not isinstance(track_threshold, numbers.Real)
-        or isinstance(track_threshold, bool)
-        or not -1 <= track_threshold <= 1
-    ):
-        raise ValueError(
-            "track_threshold must be a correlation in [-1, 1]; got "
-            f"track_threshold={track_threshold!r}."
-        )
 
 
 def _center_crop(img, size):
@@ -144,11 +107,6 @@ def _center_crop(img, size):
 def _check_detector(detector, classes):
     """The detector to use, checked against the model before any frame is read."""
     det = EmotionChangeDetector() if detector is None else detector
-    if not isinstance(det, EmotionChangeDetector):
-        raise TypeError(
-            "detector must be an EmotionChangeDetector or None; got "
-            f"{type(det).__name__}."
-        )
     if det.input_type != "proba":
         raise ValueError(
             "analyze_video gets class probabilities from the model, so detector "
@@ -172,6 +130,30 @@ def _check_detector(detector, classes):
     return det
 
 
+@validate_params(
+    {
+        **SAMPLING_CONSTRAINTS,
+        "model": [HasMethods(["predict_proba"])],
+        "face_cropper": [
+            StrOptions({"haar", "hog", "cnn", "none"}),
+            HasMethods(["transform"]),
+            None,
+        ],
+        "detector": [EmotionChangeDetector, None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "progress": ["boolean"],
+        "detect_size": [
+            Interval(Integral, 32, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
+        "detect_every": [Interval(Integral, 1, None, closed="left")],
+        "track_threshold": [Interval(Real, -1, 1, closed="both")],
+    },
+    # The model and the detector are the caller's estimators: check their
+    # parameters too.
+    prefer_skip_nested_validation=False,
+)
 def analyze_video(
     path,
     model,
@@ -305,17 +287,6 @@ def analyze_video(
     >>> write_timeline_plot(results, path.with_suffix(".png")).name
     'faces.png'
     """
-    _check_sampling(every, max_frames)
-    if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(
-            f"batch_size must be a positive integer; got batch_size={batch_size!r}."
-        )
-    _check_tracking(detect_size, detect_every, track_threshold)
-    if not hasattr(model, "predict_proba"):
-        raise TypeError(
-            "model must be a fitted classifier with predict_proba and classes_ (e.g. "
-            f"AffectCNNClassifier); got {type(model).__name__}."
-        )
     check_is_fitted(model)
     classes = np.asarray(model.classes_)
     channels, size = _model_input(model)

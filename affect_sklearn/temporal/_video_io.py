@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import math
-import numbers
 import os
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["read_video"]
 
 _VIDEO_EXTRA = 'pip install "affect-sklearn[video]"'
+
+# Frame sampling of read_video and analyze_video, for validate_params.
+SAMPLING_CONSTRAINTS = {
+    "path": [str, os.PathLike],
+    "every": [Interval(Integral, 1, None, closed="left")],
+    "max_frames": [Interval(Integral, 1, None, closed="left"), None],
+}
 
 
 def _cv2():
@@ -22,23 +30,6 @@ def _cv2():
             f"{_VIDEO_EXTRA} (opencv-contrib-python-headless<5)."
         ) from exc
     return cv2
-
-
-def _check_sampling(every, max_frames):
-    if not isinstance(every, numbers.Integral) or isinstance(every, bool) or every < 1:
-        raise ValueError(
-            f"every must be a positive integer (analyse every n-th frame); got "
-            f"every={every!r}. Use every=1 for all frames."
-        )
-    if max_frames is not None and (
-        not isinstance(max_frames, numbers.Integral)
-        or isinstance(max_frames, bool)
-        or max_frames < 1
-    ):
-        raise ValueError(
-            f"max_frames must be a positive integer or None (no limit); got "
-            f"max_frames={max_frames!r}."
-        )
 
 
 def _open(path):
@@ -79,6 +70,10 @@ def _iter_frames(cap, fps, every, max_frames):
         index += 1
 
 
+@validate_params(
+    {**SAMPLING_CONSTRAINTS, "grayscale": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def read_video(path, every=1, max_frames=None, *, grayscale=False):
     """Read the frames of a video file with OpenCV.
 
@@ -117,7 +112,6 @@ def read_video(path, every=1, max_frames=None, *, grayscale=False):
     >>> frames.shape, times.tolist()
     ((3, 24, 32, 3), [0.0, 0.2, 0.4])
     """
-    _check_sampling(every, max_frames)
     cv2 = _cv2()
     cap, fps, _ = _open(path)
     frames, times = [], []

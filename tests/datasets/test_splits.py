@@ -82,9 +82,11 @@ def test_groups_keep_subjects_whole():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"test_size": 1.0}, r"test_size must be a fraction in \[0, 1\)"),
-        ({"val_size": -1}, r"val_size must be a fraction"),
-        ({"test_size": "20%"}, r"test_size must be a fraction"),
+        ({"test_size": 1.0}, r"'test_size' parameter of make_split .* \[0.0, 1.0\)"),
+        ({"val_size": -1}, r"'val_size' parameter .* or an int in the range \[0, inf"),
+        ({"test_size": "20%"}, r"'test_size' parameter of make_split must be"),
+        ({"stratify": "yes"}, r"'stratify' parameter of make_split"),
+        ({"test_size": 10}, r"test_size=10 asks for 10 samples but y has only 10"),
         ({"test_size": 0.6, "val_size": 0.5}, r"leave no training samples"),
         ({"groups": np.arange(5)}, r"groups must have shape \(10,\)"),
         ({"groups": [0] * 5 + [1] * 5}, r"groups has 2 distinct subject\(s\)"),

@@ -43,8 +43,14 @@ def test_change_point_scores_empty_sides():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(true_cps=[1], pred_cps=[1], tolerance=-1), "tolerance must be"),
-        (dict(true_cps=[1], pred_cps=[1], tolerance=1.5), "tolerance must be"),
+        (
+            dict(true_cps=[1], pred_cps=[1], tolerance=-1),
+            r"'tolerance' parameter of change_point_scores .* \[0, inf\)",
+        ),
+        (
+            dict(true_cps=[1], pred_cps=[1], tolerance=1.5),
+            "'tolerance' parameter of change_point_scores must be an int",
+        ),
         (dict(true_cps=[1.5], pred_cps=[1]), "non-negative integer frame"),
         (dict(true_cps=[-2], pred_cps=[1]), "non-negative integer frame"),
         (dict(true_cps=[[1], [2]], pred_cps=[[1]]), "same sequences"),
@@ -78,7 +84,9 @@ def test_segment_accuracy_hand_computed():
 
 
 def test_segment_accuracy_bad_input():
-    with pytest.raises(ValueError, match="min_overlap must be a fraction"):
+    with pytest.raises(
+        ValueError, match=r"'min_overlap' parameter of segment_accuracy .* \(0.0, 1.0\]"
+    ):
         segment_accuracy([0, 1], [0, 1], min_overlap=0)
     with pytest.raises(ValueError, match="same sequences and lengths"):
         segment_accuracy([0, 1, 1], [0, 1])

@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.preprocessing import StandardScaler
 
 from affect_sklearn.datasets import make_face_sequences
 from affect_sklearn.temporal import (
@@ -279,24 +280,30 @@ def test_video_bad_input(tmp_path, video, fitted_classifier):
     text.write_text("not a video")
     with pytest.raises(ValueError, match="could not open"):
         read_video(text)
-    with pytest.raises(ValueError, match="every must be a positive integer"):
+    with pytest.raises(ValueError, match=r"'every' parameter of read_video .* \[1,"):
         read_video(video, every=0)
-    with pytest.raises(ValueError, match="max_frames must be a positive integer"):
+    with pytest.raises(TypeError, match="'path' parameter of read_video must be"):
+        read_video(3)
+    with pytest.raises(ValueError, match="'max_frames' parameter of analyze_video"):
         analyze_video(video, fitted_classifier, max_frames=0)
-    with pytest.raises(ValueError, match="batch_size must be"):
+    with pytest.raises(ValueError, match="'batch_size' parameter of analyze_video"):
         analyze_video(video, fitted_classifier, batch_size=0)
-    with pytest.raises(TypeError, match="fitted classifier with predict_proba"):
+    with pytest.raises(TypeError, match="'model' parameter .* 'predict_proba'"):
         analyze_video(video, object())
     with pytest.raises(ValueError, match="face_cropper.size=64"):
         analyze_video(video, fitted_classifier, face_cropper=FaceCropper(size=64))
-    with pytest.raises(ValueError, match="face_cropper must be"):
+    with pytest.raises(ValueError, match="'face_cropper' parameter of analyze_video"):
         analyze_video(video, fitted_classifier, face_cropper="retina")
+    with pytest.raises(TypeError, match="face_cropper must be a FaceCropper"):
+        analyze_video(video, fitted_classifier, face_cropper=StandardScaler())
+    with pytest.raises(TypeError, match="'detector' parameter of analyze_video"):
+        analyze_video(video, fitted_classifier, detector=StandardScaler())
     for bad in (16, 320.0, True, "full"):
-        with pytest.raises(ValueError, match="detect_size must be an integer >= 32"):
+        with pytest.raises(ValueError, match=r"'detect_size' .* \[32, inf\)"):
             analyze_video(video, fitted_classifier, detect_size=bad)
-    with pytest.raises(ValueError, match="detect_every must be a positive integer"):
+    with pytest.raises(ValueError, match="'detect_every' parameter of analyze_video"):
         analyze_video(video, fitted_classifier, detect_every=0)
-    with pytest.raises(ValueError, match="track_threshold must be a correlation"):
+    with pytest.raises(ValueError, match=r"'track_threshold' .* \[-1.0, 1.0\]"):
         analyze_video(video, fitted_classifier, track_threshold=1.5)
     with pytest.raises(TypeError, match="Bunch returned by analyze_video"):
         write_timeline_plot({"frames": None}, tmp_path / "x.png")
