@@ -37,7 +37,7 @@ from ..nn._net import OPTIMIZERS
 from ..nn._registry import BUILTIN_BACKBONES, TORCHVISION_BACKBONES, build_backbone
 from ..pretrained._registry import PRETRAINED_MODELS
 from ..utils._validation import check_images
-from ._persistence import load_estimator, save_estimator
+from ._persistence import PersistenceMixin
 from ._train import train_net
 from ._training import (
     AUTO_BACKBONE_LR_FACTOR,
@@ -53,7 +53,7 @@ from ._transfer import pretrained_module
 BACKBONE_NAMES = tuple(BUILTIN_BACKBONES) + TORCHVISION_BACKBONES
 
 
-class BaseAffectCNN(BaseEstimator):
+class BaseAffectCNN(PersistenceMixin, BaseEstimator):
     """Base of the CNN estimators; not for direct use.
 
     Subclasses set the task through the hooks below; see the module docstring.
@@ -352,64 +352,3 @@ class BaseAffectCNN(BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = False
         return tags
-
-    # ------------------------------------------------------------------ I/O
-    def save(self, path):
-        """Save the fitted weights and metadata without pickling any code.
-
-        Writes a ``torch.save`` file holding only tensors, numbers and strings,
-        so :meth:`load` can read it with ``torch.load(weights_only=True)``:
-        unlike joblib/pickle files, loading it never executes code. Custom
-        backbone classes cannot be stored this way; use joblib for those.
-
-        Parameters
-        ----------
-        path : str or Path
-            File to write (conventionally ``*.pt``).
-
-        Returns
-        -------
-        self : estimator
-        """
-        return save_estimator(self, path)
-
-    @classmethod
-    def load(cls, path, *, device="cpu"):
-        """Load a model written by :meth:`save` (weights only, no code unpickled).
-
-        Parameters
-        ----------
-        path : str or Path
-            File written by :meth:`save`.
-        device : str, default="cpu"
-            Where to put the network.
-
-        Returns
-        -------
-        estimator : fitted estimator
-        """
-        return load_estimator(cls, path, device=device)
-
-    def export_onnx(self, path, *, opset=None):
-        """Write the prediction path (scaling, TTA, softmax) as an ONNX model.
-
-        Runs anywhere onnxruntime does, without torch: load the file with
-        :class:`affect_sklearn.deploy.OnnxAffectModel`. See
-        :func:`affect_sklearn.deploy.export_onnx` for the graph's inputs,
-        outputs and metadata. Needs ``pip install "affect-sklearn[onnx]"``.
-
-        Parameters
-        ----------
-        path : str or Path
-            File to write (conventionally ``*.onnx``).
-        opset : int, default=None
-            ONNX opset version; None uses the default of torch's exporter.
-
-        Returns
-        -------
-        path : Path
-            The file written.
-        """
-        from ..deploy import export_onnx
-
-        return export_onnx(self, path, opset=opset)

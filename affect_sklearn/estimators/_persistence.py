@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..nn._net import AffectNeuralNet
 
-__all__ = ["FORMAT_VERSION", "load_estimator", "save_estimator"]
+__all__ = ["FORMAT_VERSION", "PersistenceMixin", "load_estimator", "save_estimator"]
 
 FORMAT_VERSION = 1
 _PLAIN = (str, int, float, bool, type(None), list, tuple)
@@ -80,3 +80,67 @@ def load_estimator(cls, path, *, device="cpu"):
     est.net_ = net.initialize()
     est.history_ = pd.DataFrame()
     return est
+
+
+class PersistenceMixin:
+    """``save``, ``load`` and ``export_onnx`` of the CNN estimators."""
+
+    def save(self, path):
+        """Save the fitted weights and metadata without pickling any code.
+
+        Writes a ``torch.save`` file holding only tensors, numbers and strings,
+        so :meth:`load` can read it with ``torch.load(weights_only=True)``:
+        unlike joblib/pickle files, loading it never executes code. Custom
+        backbone classes cannot be stored this way; use joblib for those.
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (conventionally ``*.pt``).
+
+        Returns
+        -------
+        self : estimator
+        """
+        return save_estimator(self, path)
+
+    @classmethod
+    def load(cls, path, *, device="cpu"):
+        """Load a model written by :meth:`save` (weights only, no code unpickled).
+
+        Parameters
+        ----------
+        path : str or Path
+            File written by :meth:`save`.
+        device : str, default="cpu"
+            Where to put the network.
+
+        Returns
+        -------
+        estimator : fitted estimator
+        """
+        return load_estimator(cls, path, device=device)
+
+    def export_onnx(self, path, *, opset=None):
+        """Write the prediction path (scaling, TTA, softmax) as an ONNX model.
+
+        Runs anywhere onnxruntime does, without torch: load the file with
+        :class:`affect_sklearn.deploy.OnnxAffectModel`. See
+        :func:`affect_sklearn.deploy.export_onnx` for the graph's inputs,
+        outputs and metadata. Needs ``pip install "affect-sklearn[onnx]"``.
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (conventionally ``*.onnx``).
+        opset : int, default=None
+            ONNX opset version; None uses the default of torch's exporter.
+
+        Returns
+        -------
+        path : Path
+            The file written.
+        """
+        from ..deploy import export_onnx
+
+        return export_onnx(self, path, opset=opset)
