@@ -139,6 +139,10 @@ def _best_complete(trials):
 def test_two_workers_share_a_postgres_study_given_by_its_url(postgres_url, tmp_path):
     name = f"share-{uuid.uuid4().hex}"
     spec = f"url:{postgres_url}"  # the plain URL string, as a user passes it
+    # a new database's tables once, before the workers start (RDBStorage does
+    # not guard against two processes creating them at once; this test was
+    # flaky on a fresh server); the workers then create the study themselves
+    make_storage(postgres_url).engine.dispose()
     workers = [
         _fork(spec, name, 3, seed, tmp_path / f"w{seed}.json") for seed in (0, 1)
     ]
