@@ -20,7 +20,8 @@ rerun with the same cache skips the folds already there: a stopped run
 resumes where it stopped. ``--synthetic`` runs the synthetic-face case
 instead: 630 training and 270 test faces from ``make_faces``, defaults, macro F1
 (the fine-tuned rows there start from FER-2013 weights on faces unlike FER-2013).
-``--set NAME=VALUE`` sets a parameter on the CNN rows (the cache keys record it).
+``--set NAME=VALUE`` sets a parameter on the CNN rows (the cache keys record
+it, and the learning rates each CNN row resolves to).
 
 Usage::
 
@@ -59,6 +60,7 @@ from affect_sklearn.datasets import load_fer2013, make_faces  # noqa: E402
 from affect_sklearn.transformers import HOGFeatures  # noqa: E402
 
 ROWS = ("hog_svm", "scratch", "finetune", "finetune_head", "shipped")
+CNN_ROWS = ("scratch", "finetune", "finetune_head")
 
 
 def make_row(name, seed, overrides=None):
@@ -96,6 +98,22 @@ def parse_overrides(pairs):
         except (ValueError, SyntaxError):
             out[key] = value
     return out
+
+
+def config_tag(name, seed, overrides=None):
+    """The training configuration of a CNN row, for the cache key.
+
+    The learning rates as the estimator resolves them (so that a change of
+    the defaults does not reuse folds trained under the old ones), then any
+    other ``--set`` parameters: ``"lr=0.001 backbone_lr=0.0001 dropout=0.5"``.
+    """
+    est = make_row(name, seed, overrides)
+    lr = est._resolve_lr()
+    parts = [f"lr={lr:g}", f"backbone_lr={est._resolve_backbone_lr(lr):g}"]
+    for key, value in sorted((overrides or {}).items()):
+        if key not in ("lr", "backbone_lr"):
+            parts.append(f"{key}={value!r}")
+    return " ".join(parts)
 
 
 def fit_predict(name, X_tr, y_tr, X_te, seed, overrides=None):
@@ -159,8 +177,8 @@ def run_fer(args):
         for k, (tr, te) in enumerate(cv.split(X, y)):
             for r in args.rows:
                 key = (size, r, k, args.folds, args.seed)
-                if args.set and r != "hog_svm" and r != "shipped":
-                    key += (" ".join(sorted(args.set)),)
+                if r in CNN_ROWS:
+                    key += (config_tag(r, args.seed, args.overrides),)
                 if key in done:
                     per_row[r].append(done[key])
                     print(f"[{size} faces, fold {k}] {r}: cached {done[key]}")

@@ -64,9 +64,11 @@ lr : float or "auto", default="auto"
 backbone_lr : float or "auto", default="auto"
     Learning rate of the backbone (the convolutional layers), when it should
     differ from ``lr``, which the head and the rest of the net keep. "auto"
-    is ``lr`` from scratch and ``lr / 10`` when starting from shipped weights:
-    a new head learns fast while the shipped features move slowly (measured
-    in ``benchmarks/bench_small_data.py``).
+    is ``lr`` from scratch and ``0.3 * lr`` when starting from shipped
+    weights: the head learns fast while the shipped features move more
+    slowly. Lower it (e.g. ``1e-4``) for faces much like FER-2013's, raise it
+    to ``lr`` for faces very unlike them (measured in
+    ``benchmarks/bench_small_data.py``).
 optimizer : {"adamw", "adam", "sgd"}, default="adamw"
     Optimizer (SGD uses momentum 0.9).
 weight_decay : float, default=1e-4

@@ -155,7 +155,7 @@ class _GroupLRs(Callback):
 @pytest.mark.parametrize(
     "params, backbone_peak, head_peak",
     [
-        ({}, 1e-4, 1e-3),  # auto from shipped weights: backbone at lr / 10
+        ({}, 3e-4, 1e-3),  # auto from shipped weights: backbone at 0.3 lr
         ({"lr": 2e-3, "backbone_lr": 5e-4}, 5e-4, 2e-3),
     ],
 )
