@@ -48,7 +48,7 @@ AUTO_LR_PRETRAINED = 1e-3
 # lr. Measured in benchmarks/bench_small_data.py (fine-tuned accuracy, lr 1e-3):
 # backbone at 1e-3 / 3e-4 / 1e-4 gave 0.944 / 0.896 / 0.822 on synthetic faces
 # (unlike FER-2013, new head), and on 1,000 FER-2013 PublicTest faces (like the
-# shipped model's data) 0.621 / 0.655 (3 folds) / 0.669 (lr 1e-4 for all). A
+# shipped model's data) 0.621 / 0.657 / 0.669 (lr 1e-4 for all). A
 # slower backbone keeps what the shipped model knows; a faster one adapts to
 # new faces; 0.3 gives up least on either.
 AUTO_BACKBONE_LR_FACTOR = 0.3
