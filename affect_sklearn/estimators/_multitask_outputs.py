@@ -108,8 +108,14 @@ class MultiTaskPredictMixin:
         -------
         score : float
         """
-        acc = multitask_scorer("accuracy")(self, X, y)
-        _, affect = split_multitask_target(y)
+        # one forward pass for both heads
+        labels, affect = split_multitask_target(y)
+        proba, affect_pred = self._outputs(X)
+        acc = multitask_scorer("accuracy").score_expression(
+            labels, self.classes_[proba.argmax(1)]
+        )
         if np.isnan(affect).any(axis=1).all():
             return acc
-        return 0.5 * acc + 0.5 * multitask_scorer("ccc")(self, X, y)
+        ccc = multitask_scorer("ccc")
+        rows = ccc.affect_rows(affect)
+        return 0.5 * acc + 0.5 * ccc.score_affect(affect[rows], affect_pred[rows])

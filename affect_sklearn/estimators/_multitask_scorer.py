@@ -38,28 +38,41 @@ class multitask_scorer:  # noqa: N801 - used like sklearn's make_scorer products
         return f"multitask_scorer({self.metric!r})"
 
     def __call__(self, estimator, X, y, sample_weight=None):
-        from sklearn.metrics import accuracy_score, f1_score
-
-        from ..metrics import ccc_score, cohen_kappa_score, rmse
-
         labels, affect = split_multitask_target(y)
         if self.metric in _EXPRESSION_METRICS:
             pred = estimator.predict(X)["expression"].to_numpy()
-            labels = np.asarray(labels)
-            if self.metric == "accuracy":
-                return float(accuracy_score(labels, pred))
-            if self.metric == "f1_macro":
-                return float(f1_score(labels, pred, average="macro"))
-            weights = "quadratic" if self.metric == "quadratic_kappa" else None
-            return float(cohen_kappa_score(labels, pred, weights=weights))
+            return self.score_expression(labels, pred)
+        rows = self.affect_rows(affect)
+        return self.score_affect(affect[rows], estimator.predict_affect(X)[rows])
+
+    def score_expression(self, labels, pred):
+        """The expression metric of predicted labels ``pred``."""
+        from sklearn.metrics import accuracy_score, f1_score
+
+        from ..metrics import cohen_kappa_score
+
+        labels = np.asarray(labels)
+        if self.metric == "accuracy":
+            return float(accuracy_score(labels, pred))
+        if self.metric == "f1_macro":
+            return float(f1_score(labels, pred, average="macro"))
+        weights = "quadratic" if self.metric == "quadratic_kappa" else None
+        return float(cohen_kappa_score(labels, pred, weights=weights))
+
+    def affect_rows(self, affect):
+        """The rows of ``affect`` with valence and arousal (at least 2)."""
         rows = ~np.isnan(affect).any(axis=1)
         if rows.sum() < 2:
             raise ValueError(
                 f"multitask_scorer({self.metric!r}) needs at least 2 rows with "
                 "valence and arousal; y has none."
             )
-        pred = estimator.predict_affect(X)[rows]
-        true = affect[rows]
+        return rows
+
+    def score_affect(self, true, pred):
+        """The affect metric of predicted valence/arousal ``pred``."""
+        from ..metrics import ccc_score, rmse
+
         if self.metric == "neg_rmse":
             return -float(rmse(true, pred))
         if self.metric == "ccc":

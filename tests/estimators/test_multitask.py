@@ -102,6 +102,15 @@ def test_score_combines_heads(tiny_faces):
     ccc = multitask_scorer("ccc")(mt, tiny_faces.images, y)
     assert mt.score(tiny_faces.images, y) == pytest.approx(0.5 * acc + 0.5 * ccc)
     assert mt.score(tiny_faces.images, tiny_faces.target) == pytest.approx(acc)
+    # both heads from one forward pass over X
+    calls = []
+    forward = mt.net_.predict_outputs
+    mt.net_.predict_outputs = lambda *a, **k: calls.append(1) or forward(*a, **k)
+    try:
+        mt.score(tiny_faces.images, y)
+    finally:
+        del mt.net_.predict_outputs
+    assert len(calls) == 1
 
 
 def test_fits_both_heads(small_faces):
