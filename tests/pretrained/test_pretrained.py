@@ -180,6 +180,14 @@ def test_fine_tuning_backbone_learns_slower_than_the_head(
     assert clf.predict(faces48.images[:2]).shape == (2,)
 
 
+@pytest.mark.parametrize("bad", [0, -1e-4, "fast"])
+def test_backbone_lr_rejects_bad_values_by_name(faces48, bad):
+    with pytest.raises(
+        InvalidParameterError, match=r"'backbone_lr' parameter .* must be .*'auto'"
+    ):
+        AffectCNNClassifier(**FT, backbone_lr=bad).fit(faces48.images, faces48.target)
+
+
 def test_from_scratch_one_group_at_lr(faces48):
     rec = _GroupLRs()
     AffectCNNClassifier(
