@@ -231,14 +231,16 @@ class AffectCNNClassifier(ExpressionLabelsMixin, ClassifierMixin, BaseAffectCNN)
         (4, 7)
         """
         from ..pretrained import load_pretrained, pretrained_path
+        from ._persistence import estimator_from_state
 
-        meta, _ = load_pretrained(name)  # clear errors for bad names and files
+        # one read of the file; clear errors for bad names and files
+        meta, sd = load_pretrained(name)
         if meta.get("estimator") != cls.__name__:
             raise ValueError(
                 f"The pretrained model {name!r} is a {meta.get('estimator')}, not "
                 f"a {cls.__name__}."
             )
-        est = cls.load(pretrained_path(name), device=device)
+        est = estimator_from_state(cls, meta, sd, pretrained_path(name), device=device)
         shipped = meta["params"]
         defaults = cls().get_params()
         defaults.update(

@@ -10,7 +10,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..nn._net import AffectNeuralNet
 
-__all__ = ["FORMAT_VERSION", "PersistenceMixin", "load_estimator", "save_estimator"]
+__all__ = [
+    "FORMAT_VERSION",
+    "PersistenceMixin",
+    "estimator_from_state",
+    "load_estimator",
+    "save_estimator",
+]
 
 FORMAT_VERSION = 1
 _PLAIN = (str, int, float, bool, type(None), list, tuple)
@@ -49,6 +55,14 @@ def load_estimator(cls, path, *, device="cpu"):
         raise ValueError(
             f"{path!s} is not a file written by {cls.__name__}.save()."
         ) from exc
+    return estimator_from_state(cls, meta, blob["state_dict"], path, device=device)
+
+
+def estimator_from_state(cls, meta, sd, path, *, device="cpu"):
+    """A fitted ``cls`` from the ``meta`` and weights ``sd`` that ``path`` held.
+
+    For callers that have read the file already (``from_pretrained``).
+    """
     if meta.get("estimator") != cls.__name__:
         raise ValueError(
             f"{path!s} holds a {meta.get('estimator')}; load it with "
@@ -64,7 +78,6 @@ def load_estimator(cls, path, *, device="cpu"):
     if meta.get("n_features_in_") is not None:
         est.n_features_in_ = meta["n_features_in_"]
     est._set_fitted_state(meta["state"])
-    sd = blob["state_dict"]
     prefix = "" if "mean" in sd else "image."  # multi-task nests the image net
     module = est._make_module(
         est.image_shape_[0], sd[prefix + "mean"], sd[prefix + "std"]

@@ -77,6 +77,8 @@ def train_net(est, images, landmarks, y_enc, seed, device, warm, resume_state):
             "n_samples": len(images),
             "data_sha256": fingerprint(images, y_enc),
             "schedule": [est.scheduler, max_epochs, n_train, est.batch_size],
+            # the optimizer's groups: a change would fail inside torch
+            "learning_rates": [float(lr), float(backbone_lr)],
         }
         if resume_state is not None:
             check_resume_meta(resume_state["meta"], meta, resume_state["path"])

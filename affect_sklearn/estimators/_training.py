@@ -177,7 +177,10 @@ def check_resume_meta(saved, current, path):
         ("image_shape_", "image shape (channels, height, width)"),
         ("n_samples", "number of samples"),
         ("data_sha256", "data (SHA-256 of images and targets)"),
+        ("learning_rates", "learning rates [lr, backbone_lr]"),
     ):
+        if key == "learning_rates" and key not in saved:
+            continue  # a checkpoint from before backbone_lr
         if saved.get(key) != current[key]:
             then, now = saved.get(key), current[key]
             if key == "data_sha256":
@@ -185,5 +188,5 @@ def check_resume_meta(saved, current, path):
             raise ValueError(
                 f"The checkpoint {path!r} was written by a fit with a different "
                 f"{what}: {then!r}; this call has {now!r}. Resume with the same "
-                "estimator class, X and y as the interrupted fit."
+                "estimator class, X, y, lr and backbone_lr as the interrupted fit."
             )

@@ -254,6 +254,24 @@ def test_resume_with_another_estimator_raises(state_file, faces):
         reg.resume(faces.images, faces.va)
 
 
+@pytest.mark.parametrize("change", [{"backbone_lr": 1e-4}, {"lr": 1e-2}])
+def test_resume_with_other_learning_rates_raises_naming_them(state_file, faces, change):
+    clf = AffectCNNClassifier(**PARAMS, **change, checkpoint_dir=state_file.parent)
+    with pytest.raises(ValueError, match=r"learning rates \[lr, backbone_lr\]"):
+        clf.resume(faces.images, faces.target)
+
+
+def test_checkpoint_from_before_backbone_lr_is_not_refused(state_file):
+    from affect_sklearn.estimators._training import check_resume_meta
+
+    meta = load_training_state(state_file)["meta"]
+    assert meta["learning_rates"] == [3e-3, 3e-3]  # lr="auto", from scratch
+    older = {k: v for k, v in meta.items() if k != "learning_rates"}
+    check_resume_meta(older, meta, str(state_file))  # no error
+    with pytest.raises(ValueError, match="learning rates"):
+        check_resume_meta(meta, {**meta, "learning_rates": [1.0, 1.0]}, "x")
+
+
 def test_resume_with_another_architecture_raises(state_file, faces):
     clf = AffectCNNClassifier(
         **{**PARAMS, "width": 8}, checkpoint_dir=state_file.parent

@@ -73,6 +73,20 @@ def test_shipped_predictions_are_stable(shipped):
     assert shipped.predict(faces.images).tolist() == expected["pred"]
 
 
+def test_from_pretrained_reads_the_weights_file_once(monkeypatch):
+    calls = []
+    real = torch.load
+
+    def counting_load(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", counting_load)
+    clf = AffectCNNClassifier.from_pretrained("fer2013")
+    assert calls == [pretrained_path("fer2013")]
+    assert clf.classes_.tolist() == FER_CLASSES
+
+
 def test_clone_of_a_pretrained_model_is_unfitted_and_keeps_the_name(shipped):
     fresh = clone(shipped)
     assert not hasattr(fresh, "net_")
