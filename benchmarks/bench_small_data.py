@@ -21,7 +21,8 @@ resumes where it stopped. ``--synthetic`` runs the synthetic-face case
 instead: 630 training and 270 test faces from ``make_faces``, defaults, macro F1
 (the fine-tuned rows there start from FER-2013 weights on faces unlike FER-2013).
 ``--set NAME=VALUE`` sets a parameter on the CNN rows (the cache keys record
-it, and the learning rates each CNN row resolves to).
+it, the learning rates each CNN row resolves to, and for the rows that use the
+shipped weights, a hash of the weights file).
 
 Usage::
 
@@ -61,6 +62,19 @@ from affect_sklearn.transformers import HOGFeatures  # noqa: E402
 
 ROWS = ("hog_svm", "scratch", "finetune", "finetune_head", "shipped")
 CNN_ROWS = ("scratch", "finetune", "finetune_head")
+# rows that start from (or are) the shipped weights: their cache keys name the
+# weights file, so new shipped weights never reuse folds of the old ones
+WEIGHT_ROWS = ("finetune", "finetune_head", "shipped")
+
+
+def weights_tag(name="fer2013"):
+    """``"weights=<first 12 hex digits of the shipped file's SHA-256>"``."""
+    import hashlib
+
+    from affect_sklearn.pretrained import pretrained_path
+
+    digest = hashlib.sha256(pretrained_path(name).read_bytes()).hexdigest()
+    return f"weights={digest[:12]}"
 
 
 def make_row(name, seed, overrides=None):
@@ -168,6 +182,7 @@ def run_fer(args):
     y_all = names[data.target[test]]  # names, so fine-tuning reuses the head rows
     results = []
     done = _load_cache(args.cache)
+    weights = weights_tag()
     for size in args.sizes:
         X, _, y, _ = train_test_split(
             X_all, y_all, train_size=size, stratify=y_all, random_state=args.seed
@@ -179,6 +194,8 @@ def run_fer(args):
                 key = (size, r, k, args.folds, args.seed)
                 if r in CNN_ROWS:
                     key += (config_tag(r, args.seed, args.overrides),)
+                if r in WEIGHT_ROWS:
+                    key += (weights,)
                 if key in done:
                     per_row[r].append(done[key])
                     print(f"[{size} faces, fold {k}] {r}: cached {done[key]}")
