@@ -30,6 +30,11 @@ _SIZE = [
 
 def _n_out(size, n, name):
     """Number of samples for a part given as a fraction or a count."""
+    if isinstance(size, bool):  # Interval(Integral) lets booleans through
+        raise ValueError(
+            f"{name} must be a fraction in [0, 1) or a sample count, not the "
+            f"boolean {size!r}."
+        )
     if not isinstance(size, Integral):
         return math.ceil(size * n)
     if size >= n:

@@ -88,6 +88,8 @@ def test_groups_keep_subjects_whole():
         ({"stratify": "yes"}, r"'stratify' parameter of make_split"),
         ({"test_size": 10}, r"test_size=10 asks for 10 samples but y has only 10"),
         ({"test_size": 0.6, "val_size": 0.5}, r"leave no training samples"),
+        ({"test_size": True}, r"test_size must be .* not the boolean True"),
+        ({"val_size": False}, r"val_size must be .* not the boolean False"),
         ({"groups": np.arange(5)}, r"groups must have shape \(10,\)"),
         ({"groups": [0] * 5 + [1] * 5}, r"groups has 2 distinct subject\(s\)"),
     ],
