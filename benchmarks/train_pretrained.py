@@ -105,10 +105,9 @@ The lowest recalls are fear and disgust; disgust is 1.5 % of Training (436 faces
 STAGE_KEYS = ("epochs", "train_seconds", "train_images_per_s", "accuracy", "recipe")
 
 
-def old_command(record_path):
-    """The command that wrote the record at ``record_path``."""
-    rec = json.loads(Path(record_path).read_text())
-    return rec["results"][0].get("command", rec["command"])
+def stage_of(row, command):
+    """One training stage of a record's result row, with the command that ran it."""
+    return {k: row[k] for k in STAGE_KEYS} | {"command": command}
 
 
 def write_expected(name, path):
@@ -138,9 +137,7 @@ def write_card(record, card_path):
         f"{m.get('cpu_model', m.get('processor'))}, {m.get('cpu_count')} cores, "
         f"{m.get('torch_threads')} torch threads, torch {m.get('torch')}"
     )
-    stages = row.get("stages", []) + [
-        {k: row[k] for k in STAGE_KEYS} | {"command": record["command"]}
-    ]
+    stages = row.get("stages", []) + [stage_of(row, record["command"])]
     lines = []
     for i, st in enumerate(stages, 1):
         recipe = ", ".join(f"`{k}={v!r}`" for k, v in st["recipe"].items())
@@ -248,11 +245,9 @@ def main(argv=None):
         # a warm restart: every layer at the same rate (not the fine-tuning
         # default of a slower backbone), the classes are the shipped ones
         recipe.update(pretrained=args.init_from, backbone_lr=recipe["lr"])
-        old = json.loads(record_path.read_text())["results"][0]
-        earlier = old.get("stages", []) + [
-            {k: old[k] for k in STAGE_KEYS if k in old}
-            | {"command": old_command(record_path)}
-        ]
+        old = json.loads(record_path.read_text())
+        row = old["results"][0]
+        earlier = row.get("stages", []) + [stage_of(row, old["command"])]
     clf = AffectCNNClassifier(
         **recipe,
         max_epochs=args.epochs,
@@ -297,8 +292,9 @@ def main(argv=None):
     ship.parent.mkdir(parents=True, exist_ok=True)
     # the shipped file must not point at this machine's folders or print bars,
     # nor at the file it is about to replace
-    clf.set_params(checkpoint_dir=None, verbose=0, pretrained=False)
-    clf.set_params(backbone_lr="auto").save(ship)
+    clf.set_params(
+        checkpoint_dir=None, verbose=0, pretrained=False, backbone_lr="auto"
+    ).save(ship)
     result["shipped_file"] = (
         str(ship.relative_to(ROOT)) if ship.is_relative_to(ROOT) else str(ship)
     )
